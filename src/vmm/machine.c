@@ -1,0 +1,237 @@
+/* machine: build the VM from the options, run it, map how it stopped to
+ * vmm's exit status (see machine.h and the README's "Exit status").
+ */
+#include "machine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acpi.h"
+#include "boot_linux.h"
+#include "boot_raw.h"
+#include "console.h"
+#include "device_table.h"
+#include "kvm.h"
+#include "layout.h"
+#include "log.h"
+#include "options.h"
+#include "vcpu.h"
+
+#define DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1"
+#define EXIT_POWEROFF 0
+#define EXIT_ERROR 1
+#define EXIT_REBOOT 2
+#define EXIT_CRASH 4
+
+void machine_describe(struct machine *m, const struct vmm_options *o)
+{
+	memset(m, 0, sizeof(*m));
+	m->nr_cpus = o->cpus;
+	m->ram_size = o->memory;
+	m->low_ram_end = o->memory < LAYOUT_PCI_HOLE_START
+				 ? o->memory
+				 : LAYOUT_PCI_HOLE_START;
+	m->high_ram_size = o->memory - m->low_ram_end;
+}
+
+static int check_host_memory(uint64_t want, char *err, size_t err_len)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	uint64_t host = (uint64_t)pages * (uint64_t)size;
+
+	if (pages > 0 && size > 0 && want > host) {
+		snprintf(err, err_len, "--memory %llu MiB is more than this "
+				       "host has (%llu MiB)",
+			 (unsigned long long)(want >> 20),
+			 (unsigned long long)(host >> 20));
+		return -1;
+	}
+	return 0;
+}
+
+static int create_vm(struct kvm_vm *vm, const struct vmm_options *o,
+		     char *err, size_t err_len)
+{
+	const char *what = "";
+	int ret = kvm_vm_create(vm, &what);
+
+	if (ret == -ENOTSUP) {
+		snprintf(err, err_len, "KVM lacks a capability we need: %s",
+			 what);
+		return -1;
+	}
+	if (ret < 0) {
+		snprintf(err, err_len, "%s: %s%s", what, strerror(-ret),
+			 ret == -EACCES || ret == -ENOENT
+				 ? " (is KVM enabled, and may this user "
+				   "open /dev/kvm?)"
+				 : "");
+		return -1;
+	}
+	ret = kvm_vm_add_ram(vm, o->memory, LAYOUT_PCI_HOLE_START);
+	if (ret < 0) {
+		snprintf(err, err_len, "cannot allocate %llu MiB of guest "
+				       "memory: %s",
+			 (unsigned long long)(o->memory >> 20), strerror(-ret));
+		return -1;
+	}
+	ret = vcpu_create_all(vm, o->cpus, &what);
+	if (ret < 0) {
+		snprintf(err, err_len, "creating vCPUs: %s: %s", what,
+			 strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static int boot_kernel(struct kvm_vm *vm, const struct machine *m,
+		       const struct vmm_options *o,
+		       const struct boot_linux_image *img, char *err,
+		       size_t err_len)
+{
+	char cmdline[LAYOUT_CMDLINE_MAX];
+	struct vcpu_long_mode entry;
+	uint64_t rsdp;
+	int ret;
+
+	ret = acpi_build(m, &vm->mem, &rsdp);
+	if (ret < 0) {
+		snprintf(err, err_len, "cannot build the ACPI tables: %s",
+			 strerror(-ret));
+		return -1;
+	}
+	if ((size_t)snprintf(cmdline, sizeof(cmdline), "%s%s%s",
+			     DEFAULT_CMDLINE, o->append ? " " : "",
+			     o->append ? o->append : "") >= sizeof(cmdline)) {
+		snprintf(err, err_len, "--append: command line too long");
+		return -1;
+	}
+	if (boot_linux_load(vm, m, img, o->initrd, cmdline, rsdp, &entry, err,
+			    err_len) < 0)
+		return -1;
+	if (vcpu_set_long_mode(&vm->vcpus[0], &entry) < 0) {
+		snprintf(err, err_len, "cannot set the boot vCPU's registers");
+		return -1;
+	}
+	return 0;
+}
+
+/* SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken here,
+ * so they stop the VM in an orderly way (and restore the terminal). */
+static void *signal_thread(void *arg)
+{
+	struct kvm_vm *vm = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigwait(&set, &sig) == 0) {
+		log_warn("got signal %d, stopping the VM", sig);
+		kvm_vm_request_stop(vm, VM_STOP_USER, 128 + sig);
+	}
+	return NULL;
+}
+
+static int start_signal_thread(struct kvm_vm *vm)
+{
+	sigset_t set;
+	pthread_t thread;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	ret = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (ret == 0)
+		ret = pthread_create(&thread, NULL, signal_thread, vm);
+	if (ret == 0)
+		pthread_detach(thread);
+	return -ret;
+}
+
+static int exit_status(enum vm_stop_reason reason, int status)
+{
+	switch (reason) {
+	case VM_STOP_POWEROFF:
+		return EXIT_POWEROFF;
+	case VM_STOP_REBOOT:
+		return EXIT_REBOOT;
+	case VM_STOP_DEBUG_EXIT:
+	case VM_STOP_USER:
+		return status;
+	case VM_STOP_CRASH:
+		return EXIT_CRASH;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
+static int setup(struct kvm_vm *vm, struct machine *m,
+		 const struct vmm_options *o, const struct boot_linux_image *img,
+		 const struct timespec *start, char *err, size_t err_len)
+{
+	struct console_sink sink;
+	int out_fd = STDOUT_FILENO;
+
+	if (create_vm(vm, o, err, err_len) < 0)
+		return -1;
+	if (o->console == CONSOLE_NONE)
+		out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (device_table_create_platform(vm, m, out_fd, start, &sink, err,
+					 err_len) < 0)
+		return -1;
+	if (o->raw ? boot_raw_load(vm, &vm->vcpus[0], o->raw, err, err_len)
+		   : boot_kernel(vm, m, o, img, err, err_len))
+		return -1;
+	if (start_signal_thread(vm) < 0 ||
+	    (o->console == CONSOLE_SERIAL &&
+	     console_start(vm, STDIN_FILENO, &sink) < 0)) {
+		snprintf(err, err_len, "cannot start the console threads");
+		return -1;
+	}
+	return 0;
+}
+
+int machine_run(const struct vmm_options *o, const struct timespec *start,
+		char *err, size_t err_len)
+{
+	static struct kvm_vm vm; /* device threads may outlive this frame */
+	struct boot_linux_image img = {0};
+	struct machine m;
+	enum vm_stop_reason reason;
+	int status = -1;
+
+	/* Everything the user named is checked before KVM is touched. */
+	machine_describe(&m, o);
+	if (check_host_memory(o->memory, err, err_len) < 0)
+		return -1;
+	if (o->kernel && boot_linux_open(&img, &m, o->kernel, o->initrd, err,
+					 err_len) < 0)
+		return -1;
+	if (setup(&vm, &m, o, &img, start, err, err_len) < 0)
+		goto out_destroy;
+	if (vcpu_start_all(&vm) < 0) {
+		snprintf(err, err_len, "cannot start the vCPU threads");
+		goto out_destroy;
+	}
+	reason = kvm_vm_wait_stop(&vm, &status);
+	vcpu_stop_all(&vm);
+	console_restore();
+	status = exit_status(reason, status);
+	log_info("VM stopped (reason %d), exit status %d", reason, status);
+out_destroy:
+	boot_linux_close(&img);
+	vcpu_stop_all(&vm);
+	vcpu_destroy_all(&vm);
+	kvm_vm_destroy(&vm);
+	return status;
+}

@@ -1,0 +1,236 @@
+/* options: parse the vmm command line (see options.h).
+ *
+ * getopt_long does the splitting; its own messages are turned off so that
+ * every error is one line in our words.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char options_usage[] =
+	"Usage: vmm --kernel FILE [options]\n"
+	"       vmm --raw FILE [options]\n"
+	"\n"
+	"Boot a Linux guest on KVM.\n"
+	"\n"
+	"  -k, --kernel FILE      Linux bzImage (x86 boot protocol 2.10+, "
+	"64-bit)\n"
+	"  -i, --initrd FILE      initramfs / initrd image\n"
+	"  -a, --append CMDLINE   added to the default kernel command line\n"
+	"  -m, --memory SIZE      guest RAM: 512M, 2G, ... (no suffix: MiB; "
+	"default 512M)\n"
+	"  -c, --cpus N           virtual CPUs, 1 to 64 (default 1)\n"
+	"      --console KIND     serial (default) or none\n"
+	"      --reboot ACTION    on guest reboot: exit (status 2, default) or "
+	"restart\n"
+	"      --raw FILE         flat binary loaded at 0x1000, started in "
+	"real mode\n"
+	"                         at 0000:1000 (a first lesson in KVM)\n"
+	"      --disk IMG         virtio-blk disk (not available yet)\n"
+	"      --net SPEC         virtio-net device (not available yet)\n"
+	"      --device SPEC      extra device (not available yet)\n"
+	"  -v, --verbose          more messages (twice: debug)\n"
+	"  -h, --help             this text\n"
+	"  -V, --version          print the version\n"
+	"\n"
+	"Serial console keys (terminal only): Ctrl-A x quits, Ctrl-A Ctrl-A "
+	"sends Ctrl-A.\n"
+	"Exit status: 0 guest powered off, 1 vmm error, 2 guest rebooted,\n"
+	"4 guest crashed, (v << 1) | 1 guest wrote v to debug-exit port 0x501.\n";
+
+enum {
+	OPT_CONSOLE = 0x100,
+	OPT_REBOOT,
+	OPT_RAW,
+	OPT_DISK,
+	OPT_NET,
+	OPT_DEVICE,
+};
+
+static const struct option long_options[] = {
+	{"kernel", required_argument, NULL, 'k'},
+	{"initrd", required_argument, NULL, 'i'},
+	{"append", required_argument, NULL, 'a'},
+	{"memory", required_argument, NULL, 'm'},
+	{"cpus", required_argument, NULL, 'c'},
+	{"console", required_argument, NULL, OPT_CONSOLE},
+	{"reboot", required_argument, NULL, OPT_REBOOT},
+	{"raw", required_argument, NULL, OPT_RAW},
+	{"disk", required_argument, NULL, OPT_DISK},
+	{"net", required_argument, NULL, OPT_NET},
+	{"device", required_argument, NULL, OPT_DEVICE},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The binary shift for a size suffix, or -1. */
+static int suffix_shift(char c)
+{
+	switch (c) {
+	case 'k': case 'K': return 10;
+	case 'm': case 'M': return 20;
+	case 'g': case 'G': return 30;
+	case 't': case 'T': return 40;
+	}
+	return -1;
+}
+
+int options_parse_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long n;
+	int shift = 20; /* no suffix: MiB, as QEMU reads -m */
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end != '\0') {
+		shift = suffix_shift(*end++);
+		/* "M", "MB" and "MiB" all mean 2^20 here. */
+		if (!strcmp(end, "B") || !strcmp(end, "iB"))
+			end += strlen(end);
+	}
+	if (shift < 0 || *end != '\0' || n > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = (uint64_t)n << shift;
+	return 0;
+}
+
+static int parse_cpus(const char *s, unsigned int *cpus)
+{
+	unsigned long n;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || n < 1 || n > OPTIONS_MAX_CPUS)
+		return -1;
+	*cpus = (unsigned int)n;
+	return 0;
+}
+
+/* Handles one option; returns 0 or -1 with err filled. */
+static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
+		 size_t len)
+{
+	switch (opt) {
+	case 'k': o->kernel = arg; return 0;
+	case 'i': o->initrd = arg; return 0;
+	case 'a': o->append = arg; return 0;
+	case OPT_RAW: o->raw = arg; return 0;
+	case 'v': o->verbosity++; return 0;
+	case 'h': o->help = true; return 0;
+	case 'V': o->version = true; return 0;
+	case 'm':
+		if (options_parse_size(arg, &o->memory) == 0 &&
+		    o->memory >= OPTIONS_MIN_MEMORY &&
+		    o->memory <= OPTIONS_MAX_MEMORY)
+			return 0;
+		snprintf(err, len,
+			 "--memory '%s': expected a size from 16M to 1T, "
+			 "like 512M or 2G", arg);
+		return -1;
+	case 'c':
+		if (parse_cpus(arg, &o->cpus) == 0)
+			return 0;
+		snprintf(err, len, "--cpus '%s': expected a number from 1 to %d",
+			 arg, OPTIONS_MAX_CPUS);
+		return -1;
+	case OPT_CONSOLE:
+		if (!strcmp(arg, "serial"))
+			o->console = CONSOLE_SERIAL;
+		else if (!strcmp(arg, "none"))
+			o->console = CONSOLE_NONE;
+		else if (!strcmp(arg, "virtio"))
+			snprintf(err, len, "--console virtio: the virtio "
+					   "console is not available yet");
+		else
+			snprintf(err, len, "--console '%s': expected serial or "
+					   "none", arg);
+		return strcmp(arg, "serial") && strcmp(arg, "none") ? -1 : 0;
+	case OPT_REBOOT:
+		if (!strcmp(arg, "exit") || !strcmp(arg, "restart")) {
+			o->reboot = arg[0] == 'e' ? REBOOT_EXIT : REBOOT_RESTART;
+			return 0;
+		}
+		snprintf(err, len, "--reboot '%s': expected exit or restart",
+			 arg);
+		return -1;
+	case OPT_DISK:
+	case OPT_NET:
+	case OPT_DEVICE:
+		snprintf(err, len, "--%s %s: virtio devices are not available "
+				   "yet in this version",
+			 opt == OPT_DISK ? "disk" : opt == OPT_NET ? "net"
+								   : "device",
+			 arg);
+		return -1;
+	}
+	snprintf(err, len, "internal error: option %d", opt);
+	return -1;
+}
+
+static void describe_bad_option(int argc, char **argv, int opt, char *err,
+				size_t len)
+{
+	const char *word = optind - 1 < argc ? argv[optind - 1] : "?";
+
+	if (opt == ':')
+		snprintf(err, len, "option '%s' needs a value (see vmm --help)",
+			 word);
+	else
+		snprintf(err, len, "unknown option '%s' (see vmm --help)",
+			 word);
+}
+
+int options_parse(int argc, char **argv, struct vmm_options *o, char *err,
+		  size_t err_len)
+{
+	int opt;
+
+	*o = (struct vmm_options){.memory = OPTIONS_DEFAULT_MEMORY, .cpus = 1};
+	optind = 0; /* full re-initialisation: the tests parse many times */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":k:i:a:m:c:vhV", long_options,
+				  NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			describe_bad_option(argc, argv, opt, err, err_len);
+			return -1;
+		}
+		if (apply(opt, optarg, o, err, err_len) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, err_len, "unexpected argument '%s' (see vmm "
+				       "--help)", argv[optind]);
+		return -1;
+	}
+	if (o->help || o->version)
+		return 0;
+	if (!o->kernel && !o->raw) {
+		snprintf(err, err_len, "no guest given: use --kernel FILE (see "
+				       "vmm --help)");
+		return -1;
+	}
+	if (o->kernel && o->raw) {
+		snprintf(err, err_len, "--kernel and --raw cannot be combined");
+		return -1;
+	}
+	if (o->raw && (o->initrd || o->append)) {
+		snprintf(err, err_len, "--initrd and --append need --kernel");
+		return -1;
+	}
+	return 0;
+}

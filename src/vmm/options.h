@@ -1,0 +1,46 @@
+/* options: the vmm command line.
+ *
+ * Parsing is pure (no I/O, no exit) so that it is unit-tested: every
+ * problem comes back as one line of text for main() to print.
+ */
+#ifndef VMM_OPTIONS_H
+#define VMM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OPTIONS_DEFAULT_MEMORY (512ULL << 20)
+#define OPTIONS_MIN_MEMORY (16ULL << 20)
+#define OPTIONS_MAX_MEMORY (1ULL << 40) /* 1 TiB */
+#define OPTIONS_MAX_CPUS 64
+
+enum options_console { CONSOLE_SERIAL, CONSOLE_VIRTIO, CONSOLE_NONE };
+enum options_reboot { REBOOT_EXIT, REBOOT_RESTART };
+
+struct vmm_options {
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	const char *raw; /* flat real-mode binary instead of a kernel */
+	uint64_t memory; /* bytes */
+	unsigned int cpus;
+	enum options_console console;
+	enum options_reboot reboot;
+	int verbosity; /* 0 warnings, 1 info, 2 debug */
+	bool help, version;
+};
+
+/* Parses argv into *o (defaults first). Returns 0, or -1 with a one-line
+ * description of the problem in err. */
+int options_parse(int argc, char **argv, struct vmm_options *o, char *err,
+		  size_t err_len);
+
+/* "512M", "2G", "1024K", "4096" (MiB when no suffix). Returns 0 or -1 for
+ * anything else, including overflow. */
+int options_parse_size(const char *s, uint64_t *bytes);
+
+/* The --help text. */
+extern const char options_usage[];
+
+#endif
