@@ -1,0 +1,142 @@
+/* Unit tests for src/vmm/options.c: every bad command line gets one clear
+ * line; good ones fill the right fields. */
+#include <check.h>
+#include <string.h>
+
+#include "options.h"
+#include "test_runner.h"
+
+#define MAX_ARGS 32
+
+static int parse(const char *line, struct vmm_options *o, char *err,
+		 size_t len)
+{
+	static char buf[512];
+	char *argv[MAX_ARGS + 1] = {"vmm"};
+	int argc = 1;
+
+	strncpy(buf, line, sizeof(buf) - 1);
+	for (char *tok = strtok(buf, " "); tok && argc < MAX_ARGS;
+	     tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return options_parse(argc, argv, o, err, len);
+}
+
+static const struct {
+	const char *line;
+	const char *err_contains; /* NULL: must parse */
+} cases[] = {
+	{"--kernel bz", NULL},
+	{"-k bz -m 2G -c 4", NULL},
+	{"--kernel bz --memory 256M --cpus 64", NULL},
+	{"--raw boot.bin", NULL},
+	{"--help", NULL},
+	{"--version", NULL},
+	{"--kernel bz --console none", NULL},
+	{"--kernel bz --reboot restart", NULL},
+	{"", "no guest given"},
+	{"--kernel", "needs a value"},
+	{"--frobnicate", "unknown option '--frobnicate'"},
+	{"-Z", "unknown option"},
+	{"--kernel bz extra", "unexpected argument 'extra'"},
+	{"--kernel bz --memory 0", "--memory '0'"},
+	{"--kernel bz --memory 8M", "--memory '8M'"},
+	{"--kernel bz --memory 2X", "--memory '2X'"},
+	{"--kernel bz --memory -5", "--memory '-5'"},
+	{"--kernel bz --memory 99999999999999999999", "--memory"},
+	{"--kernel bz --memory 2T", "--memory '2T'"},
+	{"--kernel bz --cpus 0", "--cpus '0'"},
+	{"--kernel bz --cpus 65", "--cpus '65'"},
+	{"--kernel bz --cpus 4x", "--cpus '4x'"},
+	{"--kernel bz --cpus -1", "--cpus '-1'"},
+	{"--kernel bz --console virtio", "not available yet"},
+	{"--kernel bz --console tty", "expected serial or none"},
+	{"--kernel bz --reboot maybe", "expected exit or restart"},
+	{"--kernel bz --disk a.img", "--disk a.img"},
+	{"--kernel bz --net user", "--net user"},
+	{"--kernel bz --device virtio-rng", "--device virtio-rng"},
+	{"--kernel bz --raw r.bin", "cannot be combined"},
+	{"--raw r.bin --initrd i", "need --kernel"},
+};
+
+START_TEST(test_parse_table)
+{
+	struct vmm_options o;
+	char err[256];
+	int ret = parse(cases[_i].line, &o, err, sizeof(err));
+
+	if (!cases[_i].err_contains) {
+		ck_assert_msg(ret == 0, "'%s' failed: %s", cases[_i].line, err);
+		return;
+	}
+	ck_assert_msg(ret < 0, "'%s' should fail", cases[_i].line);
+	ck_assert_msg(strstr(err, cases[_i].err_contains) != NULL,
+		      "'%s': message '%s' lacks '%s'", cases[_i].line, err,
+		      cases[_i].err_contains);
+	ck_assert_msg(strchr(err, '\n') == NULL, "message is one line");
+}
+END_TEST
+
+START_TEST(test_values_and_defaults)
+{
+	struct vmm_options o;
+	char err[256];
+
+	ck_assert_int_eq(parse("--kernel bz", &o, err, sizeof(err)), 0);
+	ck_assert_uint_eq(o.memory, 512ULL << 20);
+	ck_assert_uint_eq(o.cpus, 1);
+	ck_assert_int_eq(o.console, CONSOLE_SERIAL);
+	ck_assert_int_eq(o.reboot, REBOOT_EXIT);
+	ck_assert_str_eq(o.kernel, "bz");
+	ck_assert_int_eq(parse("-k bz -i rd -a quiet -m 4G -c 16 -v -v", &o,
+			       err, sizeof(err)), 0);
+	ck_assert_str_eq(o.initrd, "rd");
+	ck_assert_str_eq(o.append, "quiet");
+	ck_assert_uint_eq(o.memory, 4ULL << 30);
+	ck_assert_uint_eq(o.cpus, 16);
+	ck_assert_int_eq(o.verbosity, 2);
+}
+END_TEST
+
+static const struct {
+	const char *s;
+	int ok;
+	uint64_t bytes;
+} sizes[] = {
+	{"512M", 1, 512ULL << 20}, {"2G", 1, 2ULL << 30},
+	{"2g", 1, 2ULL << 30},     {"1024K", 1, 1ULL << 20},
+	{"256", 1, 256ULL << 20},  {"1T", 1, 1ULL << 40},
+	{"4GiB", 1, 4ULL << 30},   {"4GB", 1, 4ULL << 30},
+	{"", 0, 0},                {"M", 0, 0},
+	{"1.5G", 0, 0},            {"12Q", 0, 0},
+	{"4Gx", 0, 0},             {"-1M", 0, 0},
+	{" 4M", 0, 0},             {"17179869184T", 0, 0},
+	{"18446744073709551616", 0, 0},
+};
+
+START_TEST(test_size_table)
+{
+	uint64_t bytes = 0;
+	int ret = options_parse_size(sizes[_i].s, &bytes);
+
+	ck_assert_msg((ret == 0) == sizes[_i].ok, "'%s'", sizes[_i].s);
+	if (sizes[_i].ok)
+		ck_assert_uint_eq(bytes, sizes[_i].bytes);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("options");
+	TCase *tc = tcase_create("options");
+
+	tcase_add_loop_test(tc, test_parse_table, 0,
+			    sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_values_and_defaults);
+	tcase_add_loop_test(tc, test_size_table, 0,
+			    sizeof(sizes) / sizeof(sizes[0]));
+	suite_add_tcase(s, tc);
+	return test_run_suite(s);
+}
