@@ -6,6 +6,7 @@
 #include "console.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,6 +24,9 @@ static int saved_fd = -1;
 struct console {
 	struct kvm_vm *vm;
 	int in_fd;
+	int wake_pipe[2]; /* console_stop() writes here to end the thread */
+	pthread_t thread;
+	bool running;
 	bool is_tty;
 	struct console_sink sink;
 	struct console_escape escape;
@@ -118,10 +122,11 @@ static void *input_thread(void *arg)
 	unsigned char buf[256];
 
 	while (!kvm_vm_stopping(c->vm)) {
-		struct pollfd p = {.fd = c->in_fd, .events = POLLIN};
+		struct pollfd p[2] = {{.fd = c->in_fd, .events = POLLIN},
+				      {.fd = c->wake_pipe[0], .events = POLLIN}};
 		ssize_t n;
 
-		if (poll(&p, 1, 200) <= 0)
+		if (poll(p, 2, -1) <= 0 || p[1].revents)
 			continue;
 		n = read(c->in_fd, buf, sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -136,16 +141,37 @@ static void *input_thread(void *arg)
 int console_start(struct kvm_vm *vm, int in_fd, const struct console_sink *s)
 {
 	struct console *c = &the_console;
-	pthread_t thread;
 	int ret;
 
 	*c = (struct console){.vm = vm, .in_fd = in_fd, .sink = *s};
+	if (pipe2(c->wake_pipe, O_CLOEXEC) < 0)
+		return -errno;
 	c->is_tty = isatty(in_fd);
 	if (c->is_tty && (ret = enter_raw_mode(in_fd)) < 0)
-		return ret;
-	ret = pthread_create(&thread, NULL, input_thread, c);
+		goto out_close;
+	ret = -pthread_create(&c->thread, NULL, input_thread, c);
 	if (ret)
-		return -ret;
-	pthread_detach(thread);
+		goto out_close;
+	c->running = true;
 	return 0;
+out_close:
+	close(c->wake_pipe[0]);
+	close(c->wake_pipe[1]);
+	return ret;
+}
+
+void console_stop(void)
+{
+	struct console *c = &the_console;
+
+	if (!c->running)
+		return;
+	/* The VM is stopping, so the thread leaves its loop once woken. */
+	if (write(c->wake_pipe[1], "", 1) < 0)
+		log_warn("console: cannot wake the input thread");
+	pthread_join(c->thread, NULL);
+	close(c->wake_pipe[0]);
+	close(c->wake_pipe[1]);
+	c->running = false;
+	console_restore();
 }

@@ -35,6 +35,10 @@ enum console_action console_escape_feed(struct console_escape *e,
  * registers the restore with atexit). Returns 0 or -errno. */
 int console_start(struct kvm_vm *vm, int in_fd, const struct console_sink *s);
 
+/* Ends and joins the input thread (after a stop was requested) and
+ * restores the terminal. No-op if console_start() was not called. */
+void console_stop(void);
+
 /* Restores the terminal if console_start changed it. Idempotent and
  * async-signal-safe. */
 void console_restore(void);

@@ -27,10 +27,10 @@ static void add_legacy(struct machine *m, const char *name, const char *pnp,
 			.port_len = len, .irq = irq};
 }
 
-int device_table_create_platform(struct kvm_vm *vm, struct machine *m,
-				 int out_fd, const struct timespec *start,
-				 struct console_sink *sink, char *err,
-				 size_t err_len)
+/* Creates each device in turn; returns the name of the one that failed,
+ * or NULL. */
+static const char *create_all(struct kvm_vm *vm, struct platform_devices *p,
+			      int out_fd, const struct timespec *start)
 {
 	const struct debug_ports_config dbg = {
 		.post_port = LAYOUT_PORT_POST,
@@ -45,31 +45,55 @@ int device_table_create_platform(struct kvm_vm *vm, struct machine *m,
 		.reset_value = LAYOUT_ACPI_RESET_VALUE,
 		.s5_type = LAYOUT_ACPI_S5_TYPE,
 	};
-	struct serial *com1;
-	const char *what = NULL;
-	int ret;
 
-	com1 = serial_create(vm, LAYOUT_PORT_COM1, LAYOUT_IRQ_COM1, out_fd);
-	if (!com1) {
-		ret = -errno;
-		what = "serial port COM1";
-	} else if ((ret = rtc_create(vm, LAYOUT_PORT_RTC)) < 0) {
-		what = "RTC";
-	} else if ((ret = i8042_create(vm, LAYOUT_PORT_I8042_DATA,
-				       LAYOUT_PORT_I8042_CMD)) < 0) {
-		what = "i8042";
-	} else if ((ret = debug_ports_create(vm, &dbg)) < 0) {
-		what = "debug ports";
-	} else if ((ret = acpi_pm_create(vm, &pm)) < 0) {
-		what = "ACPI power management";
-	}
-	if (what) {
-		snprintf(err, err_len, "cannot create the %s: %s", what,
-			 strerror(-ret));
+	p->com1 = serial_create(vm, LAYOUT_PORT_COM1, LAYOUT_IRQ_COM1, out_fd);
+	if (!p->com1)
+		return "serial port COM1";
+	p->rtc = rtc_new(vm, LAYOUT_PORT_RTC, LAYOUT_IRQ_RTC);
+	if (!p->rtc)
+		return "RTC";
+	p->i8042 = i8042_new(vm, LAYOUT_PORT_I8042_DATA,
+			     LAYOUT_PORT_I8042_CMD);
+	if (!p->i8042)
+		return "i8042";
+	p->debug_ports = debug_ports_new(vm, &dbg);
+	if (!p->debug_ports)
+		return "debug ports";
+	p->acpi_pm = acpi_pm_new(vm, &pm);
+	if (!p->acpi_pm)
+		return "ACPI power management";
+	return NULL;
+}
+
+int device_table_create_platform(struct kvm_vm *vm, struct machine *m,
+				 struct platform_devices *p, int out_fd,
+				 const struct timespec *start,
+				 struct console_sink *sink, char *err,
+				 size_t err_len)
+{
+	const char *failed;
+
+	memset(p, 0, sizeof(*p));
+	failed = create_all(vm, p, out_fd, start);
+	if (failed) {
+		snprintf(err, err_len, "cannot create the %s: %s", failed,
+			 strerror(errno));
+		device_table_destroy_platform(p);
 		return -1;
 	}
 	add_legacy(m, "COM1", "PNP0501", LAYOUT_PORT_COM1, 8, LAYOUT_IRQ_COM1);
 	add_legacy(m, "RTC_", "PNP0B00", LAYOUT_PORT_RTC, 2, LAYOUT_IRQ_RTC);
-	*sink = (struct console_sink){.fn = serial_sink, .opaque = com1};
+	*sink = (struct console_sink){.fn = serial_sink, .opaque = p->com1};
 	return 0;
+}
+
+void device_table_destroy_platform(struct platform_devices *p)
+{
+	acpi_pm_free(p->acpi_pm);
+	debug_ports_free(p->debug_ports);
+	i8042_free(p->i8042);
+	rtc_free(p->rtc);
+	if (p->com1)
+		serial_destroy(p->com1);
+	memset(p, 0, sizeof(*p));
 }

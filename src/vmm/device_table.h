@@ -13,15 +13,34 @@
 #include "machine.h"
 
 struct kvm_vm;
-struct vmm_options;
+struct serial;
+struct rtc;
+struct i8042;
+struct debug_ports;
+struct acpi_pm;
 
-/* Creates COM1 (output to out_fd), the RTC, the i8042 reset port, the
- * debug/boot-timer ports and the ACPI power-management registers. Records
- * the legacy devices in m and returns the console input sink in *sink.
- * Returns 0 or -1 with a message in err. */
+/* The platform devices of one machine; opaque outside device_table.c. */
+struct platform_devices {
+	struct serial *com1;
+	struct rtc *rtc;
+	struct i8042 *i8042;
+	struct debug_ports *debug_ports;
+	struct acpi_pm *acpi_pm;
+};
+
+/* Creates COM1 (output to out_fd, or discarded if out_fd is -1), the RTC,
+ * the i8042 reset port, the debug/boot-timer ports and the ACPI
+ * power-management registers. Records the legacy devices in m and returns
+ * the console input sink in *sink. Returns 0 or -1 with a message in err;
+ * on failure the devices already made are freed. */
 int device_table_create_platform(struct kvm_vm *vm, struct machine *m,
-				 int out_fd, const struct timespec *start,
+				 struct platform_devices *p, int out_fd,
+				 const struct timespec *start,
 				 struct console_sink *sink, char *err,
 				 size_t err_len);
+
+/* Frees what device_table_create_platform() made. No vCPU and no console
+ * input may be running. */
+void device_table_destroy_platform(struct platform_devices *p);
 
 #endif

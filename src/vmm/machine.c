@@ -4,7 +4,6 @@
 #include "machine.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -176,18 +175,17 @@ static int exit_status(enum vm_stop_reason reason, int status)
 }
 
 static int setup(struct kvm_vm *vm, struct machine *m,
-		 const struct vmm_options *o, const struct boot_linux_image *img,
+		 struct platform_devices *devs, const struct vmm_options *o,
+		 const struct boot_linux_image *img,
 		 const struct timespec *start, char *err, size_t err_len)
 {
+	int out_fd = o->console == CONSOLE_NONE ? -1 : STDOUT_FILENO;
 	struct console_sink sink;
-	int out_fd = STDOUT_FILENO;
 
 	if (create_vm(vm, o, err, err_len) < 0)
 		return -1;
-	if (o->console == CONSOLE_NONE)
-		out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (device_table_create_platform(vm, m, out_fd, start, &sink, err,
-					 err_len) < 0)
+	if (device_table_create_platform(vm, m, devs, out_fd, start, &sink,
+					 err, err_len) < 0)
 		return -1;
 	if (o->raw ? boot_raw_load(vm, &vm->vcpus[0], o->raw, err, err_len)
 		   : boot_kernel(vm, m, o, img, err, err_len))
@@ -204,8 +202,9 @@ static int setup(struct kvm_vm *vm, struct machine *m,
 int machine_run(const struct vmm_options *o, const struct timespec *start,
 		char *err, size_t err_len)
 {
-	static struct kvm_vm vm; /* device threads may outlive this frame */
+	static struct kvm_vm vm; /* large; and the signal thread keeps a pointer */
 	struct boot_linux_image img = {0};
+	struct platform_devices devs = {0};
 	struct machine m;
 	enum vm_stop_reason reason;
 	int status = -1;
@@ -217,20 +216,22 @@ int machine_run(const struct vmm_options *o, const struct timespec *start,
 	if (o->kernel && boot_linux_open(&img, &m, o->kernel, o->initrd, err,
 					 err_len) < 0)
 		return -1;
-	if (setup(&vm, &m, o, &img, start, err, err_len) < 0)
+	if (setup(&vm, &m, &devs, o, &img, start, err, err_len) < 0)
 		goto out_destroy;
 	if (vcpu_start_all(&vm) < 0) {
 		snprintf(err, err_len, "cannot start the vCPU threads");
 		goto out_destroy;
 	}
 	reason = kvm_vm_wait_stop(&vm, &status);
-	vcpu_stop_all(&vm);
-	console_restore();
 	status = exit_status(reason, status);
 	log_info("VM stopped (reason %d), exit status %d", reason, status);
 out_destroy:
-	boot_linux_close(&img);
+	/* Stop every thread that can touch a device before freeing them. */
+	kvm_vm_request_stop(&vm, VM_STOP_ERROR, 0);
 	vcpu_stop_all(&vm);
+	console_stop();
+	device_table_destroy_platform(&devs);
+	boot_linux_close(&img);
 	vcpu_destroy_all(&vm);
 	kvm_vm_destroy(&vm);
 	return status;
