@@ -157,4 +157,3 @@ void acpi_pm_free(struct acpi_pm *pm)
 	iobus_unregister(&pm->vm->pio, pm->cfg.reset_port);
 	free(pm);
 }
-

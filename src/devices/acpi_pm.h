@@ -31,5 +31,4 @@ struct acpi_pm *acpi_pm_new(struct kvm_vm *vm, const struct acpi_pm_config *c);
  * a no-op. */
 void acpi_pm_free(struct acpi_pm *pm);
 
-
 #endif

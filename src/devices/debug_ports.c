@@ -157,4 +157,3 @@ void debug_ports_free(struct debug_ports *d)
 	debug_ports_unclaim(d, d->cfg.boot_timer_port);
 	free(d);
 }
-

@@ -33,5 +33,4 @@ struct debug_ports *debug_ports_new(struct kvm_vm *vm,
  * a no-op. */
 void debug_ports_free(struct debug_ports *d);
 
-
 #endif

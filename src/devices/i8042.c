@@ -240,4 +240,3 @@ void i8042_free(struct i8042 *k)
 	pthread_mutex_destroy(&k->lock);
 	free(k);
 }
-

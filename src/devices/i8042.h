@@ -21,5 +21,4 @@ struct i8042 *i8042_new(struct kvm_vm *vm, uint16_t data_port,
  * a no-op. */
 void i8042_free(struct i8042 *k);
 
-
 #endif

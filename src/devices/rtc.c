@@ -528,4 +528,3 @@ void rtc_free(struct rtc *r)
 	}
 	rtc_release(r);
 }
-

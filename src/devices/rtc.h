@@ -24,5 +24,4 @@ struct rtc *rtc_new(struct kvm_vm *vm, uint16_t port, int gsi);
  * be running. NULL is a no-op. */
 void rtc_free(struct rtc *r);
 
-
 #endif

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
-#define CPUID_MAX_ENTRIES 256
+#define CPUID_MAX_ENTRIES      256
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
-#define CPUID_1_EDX_HTT (1u << 28)
-#define TOPO_LEVEL_SMT 1
-#define TOPO_LEVEL_CORE 2
+#define CPUID_1_EDX_HTT	       (1u << 28)
+#define TOPO_LEVEL_SMT	       1
+#define TOPO_LEVEL_CORE	       2
 
 struct kvm_cpuid2 *cpuid_get_supported(int kvm_fd)
 {
@@ -47,8 +47,8 @@ static uint32_t id_bits(uint32_t n)
 }
 
 /* Leaf 0xB / 0x1F sub-leaves: SMT level (1 thread), then core level. */
-static void set_extended_topology(struct kvm_cpuid_entry2 *e,
-				  uint32_t apic_id, uint32_t nr_cpus)
+static void set_extended_topology(struct kvm_cpuid_entry2 *e, uint32_t apic_id,
+				  uint32_t nr_cpus)
 {
 	e->edx = apic_id;
 	switch (e->index) {

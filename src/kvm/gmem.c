@@ -26,8 +26,8 @@ int gmem_add_region(struct gmem *mem, uint64_t gpa, void *hva, uint64_t len)
 		if (ranges_overlap(gpa, len, r->gpa, r->len))
 			return -EINVAL;
 	}
-	mem->regions[mem->nr_regions++] = (struct gmem_region){
-		.gpa = gpa, .len = len, .hva = hva};
+	mem->regions[mem->nr_regions++] =
+		(struct gmem_region){.gpa = gpa, .len = len, .hva = hva};
 	return 0;
 }
 

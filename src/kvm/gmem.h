@@ -13,9 +13,9 @@
 #define GMEM_MAX_REGIONS 8
 
 struct gmem_region {
-	uint64_t gpa;  /* first guest physical address */
-	uint64_t len;  /* bytes */
-	uint8_t *hva;  /* host mapping of the first byte */
+	uint64_t gpa; /* first guest physical address */
+	uint64_t len; /* bytes */
+	uint8_t *hva; /* host mapping of the first byte */
 };
 
 struct gmem {

@@ -45,8 +45,8 @@ int iobus_register(struct iobus *bus, uint64_t base, uint64_t len,
 	pthread_rwlock_wrlock(&bus->lock);
 	i = upper_bound(bus, base);
 	/* The neighbours on both sides must not reach into the new range. */
-	if (i > 0 && bus->ranges[i - 1].base + bus->ranges[i - 1].len - 1 >=
-			     base) {
+	if (i > 0 &&
+	    bus->ranges[i - 1].base + bus->ranges[i - 1].len - 1 >= base) {
 		ret = -EEXIST;
 		goto out_unlock;
 	}
@@ -66,8 +66,10 @@ int iobus_register(struct iobus *bus, uint64_t base, uint64_t len,
 	}
 	memmove(&bus->ranges[i + 1], &bus->ranges[i],
 		(bus->nr - i) * sizeof(*bus->ranges));
-	bus->ranges[i] = (struct iobus_range){.base = base, .len = len,
-					      .ops = ops, .opaque = opaque,
+	bus->ranges[i] = (struct iobus_range){.base = base,
+					      .len = len,
+					      .ops = ops,
+					      .opaque = opaque,
 					      .name = name};
 	bus->nr++;
 out_unlock:

@@ -19,7 +19,7 @@
 /* Where KVM puts its private pages; just below the IOAPIC/LAPIC area, in the
  * PCI hole, so never RAM (KVM_SET_IDENTITY_MAP_ADDR, KVM_SET_TSS_ADDR). */
 #define KVM_IDENTITY_MAP_GPA 0xfeffc000ULL
-#define KVM_TSS_GPA 0xfeffd000ULL /* three pages */
+#define KVM_TSS_GPA	     0xfeffd000ULL /* three pages */
 
 /* IOAPIC pins; GSIs 0-15 are the ISA IRQs. */
 #define KVM_IOAPIC_NUM_PINS 24
@@ -28,11 +28,11 @@
 enum vm_stop_reason {
 	VM_STOP_NONE = 0,
 	VM_STOP_POWEROFF,   /* ACPI S5 */
-	VM_STOP_REBOOT,     /* keyboard-controller or ACPI reset */
+	VM_STOP_REBOOT,	    /* keyboard-controller or ACPI reset */
 	VM_STOP_DEBUG_EXIT, /* guest wrote the debug-exit port; status set */
-	VM_STOP_CRASH,      /* triple fault, emulation failure, ... */
-	VM_STOP_ERROR,      /* host-side failure while running */
-	VM_STOP_USER,       /* the user quit from the console (Ctrl-A x) */
+	VM_STOP_CRASH,	    /* triple fault, emulation failure, ... */
+	VM_STOP_ERROR,	    /* host-side failure while running */
+	VM_STOP_USER,	    /* the user quit from the console (Ctrl-A x) */
 };
 
 struct vcpu;

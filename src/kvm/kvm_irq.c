@@ -13,7 +13,7 @@
 
 #include "kvm.h"
 
-#define PIC_NUM_PINS 16
+#define PIC_NUM_PINS	16
 #define PIC_CASCADE_PIN 2
 
 static void add_route(struct kvm_irq_routing *table, uint32_t gsi,
@@ -45,8 +45,7 @@ int kvm_irq_routing_init(struct kvm_vm *vm)
 			  gsi % 8);
 	}
 	for (uint32_t gsi = 0; gsi < KVM_IOAPIC_NUM_PINS; gsi++)
-		add_route(table, gsi, KVM_IRQCHIP_IOAPIC,
-			  gsi == 0 ? 2 : gsi);
+		add_route(table, gsi, KVM_IRQCHIP_IOAPIC, gsi == 0 ? 2 : gsi);
 	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, table) < 0)
 		ret = -errno;
 	free(table);

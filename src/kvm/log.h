@@ -18,9 +18,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 /* Rate-limited: at most a burst of 10 messages, then 1 per second. */
 void log_guest(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define log_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_err(...)   log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -21,15 +21,15 @@
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
-#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_MISC_ENABLE		 0x1a0
 #define MSR_IA32_MISC_ENABLE_FAST_STRING (1ULL << 0)
-#define MSR_MTRR_DEF_TYPE 0x2ff
-#define MTRR_DEF_TYPE_ENABLE (1ULL << 11)
-#define MTRR_TYPE_WRBACK 6
+#define MSR_MTRR_DEF_TYPE		 0x2ff
+#define MTRR_DEF_TYPE_ENABLE		 (1ULL << 11)
+#define MTRR_TYPE_WRBACK		 6
 
-#define APIC_LVT0 0x350
-#define APIC_LVT1 0x360
-#define APIC_MODE_NMI 0x4
+#define APIC_LVT0	 0x350
+#define APIC_LVT1	 0x360
+#define APIC_MODE_NMI	 0x4
 #define APIC_MODE_EXTINT 0x7
 
 static int set_boot_msrs(struct vcpu *v)
@@ -39,12 +39,14 @@ static int set_boot_msrs(struct vcpu *v)
 		struct kvm_msr_entry entries[2];
 	} msrs = {
 		.hdr.nmsrs = 2,
-		.entries = {
-			{.index = MSR_IA32_MISC_ENABLE,
-			 .data = MSR_IA32_MISC_ENABLE_FAST_STRING},
-			{.index = MSR_MTRR_DEF_TYPE,
-			 .data = MTRR_DEF_TYPE_ENABLE | MTRR_TYPE_WRBACK},
-		},
+		.entries =
+			{
+				{.index = MSR_IA32_MISC_ENABLE,
+				 .data = MSR_IA32_MISC_ENABLE_FAST_STRING},
+				{.index = MSR_MTRR_DEF_TYPE,
+				 .data = MTRR_DEF_TYPE_ENABLE |
+					 MTRR_TYPE_WRBACK},
+			},
 	};
 	int n = ioctl(v->fd, KVM_SET_MSRS, &msrs);
 
@@ -160,7 +162,8 @@ static void set_flat_segment(struct kvm_segment *s, uint16_t sel, int code,
 		.base = 0,
 		.limit = 0xffffffff,
 		.selector = sel,
-		.type = code ? 0xb : 0x3, /* execute/read or read/write, accessed */
+		.type = code ? 0xb
+			     : 0x3, /* execute/read or read/write, accessed */
 		.present = 1,
 		.dpl = 0,
 		.db = long_mode && code ? 0 : 1,
@@ -181,16 +184,18 @@ int vcpu_set_long_mode(struct vcpu *v, const struct vcpu_long_mode *lm)
 	set_flat_segment(&sregs.cs, lm->code_sel, 1, 1);
 	set_flat_segment(&sregs.ds, lm->data_sel, 0, 1);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.tr = (struct kvm_segment){.selector = lm->tss_sel, .limit = 0x67,
-					.type = 0xb, .present = 1};
+	sregs.tr = (struct kvm_segment){.selector = lm->tss_sel,
+					.limit = 0x67,
+					.type = 0xb,
+					.present = 1};
 	sregs.gdt.base = lm->gdt_gpa;
 	sregs.gdt.limit = lm->gdt_limit;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
-	sregs.cr0 = 0x80000011;  /* PG | ET | PE */
-	sregs.cr4 = 0x20;        /* PAE */
+	sregs.cr0 = 0x80000011; /* PG | ET | PE */
+	sregs.cr4 = 0x20;	/* PAE */
 	sregs.cr3 = lm->cr3;
-	sregs.efer = 0x500;      /* LMA | LME */
+	sregs.efer = 0x500; /* LMA | LME */
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
 		return -errno;
 	return ioctl(v->fd, KVM_SET_REGS, &regs) < 0 ? -errno : 0;

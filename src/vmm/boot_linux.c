@@ -17,31 +17,31 @@
 #include "loadfile.h"
 #include "vcpu.h"
 
-#define BZIMAGE_MAX_SIZE (256u << 20)
-#define SETUP_HEADER_OFF 0x1f1
-#define SETUP_MAGIC_OFF 0x202
-#define SETUP_MAGIC 0x53726448 /* "HdrS" */
-#define ENTRY_64_OFF 0x200
+#define BZIMAGE_MAX_SIZE      (256u << 20)
+#define SETUP_HEADER_OFF      0x1f1
+#define SETUP_MAGIC_OFF	      0x202
+#define SETUP_MAGIC	      0x53726448 /* "HdrS" */
+#define ENTRY_64_OFF	      0x200
 #define LOADER_TYPE_UNDEFINED 0xff
-#define DEFAULT_SETUP_SECTS 4
+#define DEFAULT_SETUP_SECTS   4
 
 /* Boot GDT: the protocol wants flat __BOOT_CS at 0x10 and __BOOT_DS at
  * 0x18; KVM also wants a usable task register. */
 #define GDT_CODE_SEL 0x10
 #define GDT_DATA_SEL 0x18
-#define GDT_TSS_SEL 0x20
+#define GDT_TSS_SEL  0x20
 static const uint64_t boot_gdt[] = {
 	0,
 	0,
 	0x00af9b000000ffffULL, /* 0x10: 64-bit code, DPL 0 */
 	0x00cf93000000ffffULL, /* 0x18: flat data */
 	0x0000890000000067ULL, /* 0x20: 64-bit TSS at 0 (type 9), */
-	0,                     /*       a 16-byte system descriptor */
+	0,		       /*       a 16-byte system descriptor */
 };
 
 #define PTE_PRESENT 0x1ULL
-#define PTE_WRITE 0x2ULL
-#define PTE_HUGE 0x80ULL /* 2 MiB page in a PD entry */
+#define PTE_WRITE   0x2ULL
+#define PTE_HUGE    0x80ULL /* 2 MiB page in a PD entry */
 
 int boot_linux_parse(const uint8_t *image, size_t len,
 		     struct bzimage_info *info, const char **why)
@@ -195,8 +195,9 @@ static int write_cmdline(struct kvm_vm *vm, const struct bzimage_info *info,
 	if (max > LAYOUT_CMDLINE_MAX)
 		max = LAYOUT_CMDLINE_MAX;
 	if (len > max) {
-		snprintf(err, err_len, "kernel command line too long (%zu "
-				       "bytes, this kernel takes %zu)",
+		snprintf(err, err_len,
+			 "kernel command line too long (%zu "
+			 "bytes, this kernel takes %zu)",
 			 len - 1, max - 1);
 		return -1;
 	}
@@ -204,8 +205,8 @@ static int write_cmdline(struct kvm_vm *vm, const struct bzimage_info *info,
 }
 
 int boot_linux_open(struct boot_linux_image *img, const struct machine *m,
-		    const char *kernel_path, const char *initrd_path,
-		    char *err, size_t err_len)
+		    const char *kernel_path, const char *initrd_path, char *err,
+		    size_t err_len)
 {
 	const char *why;
 	uint64_t initrd_len, initrd_gpa;
@@ -219,8 +220,9 @@ int boot_linux_open(struct boot_linux_image *img, const struct machine *m,
 		goto out_close;
 	}
 	if (kernel_end(&img->info) > m->low_ram_end) {
-		snprintf(err, err_len, "kernel '%s' needs more than %llu MiB of "
-				       "guest memory; give more --memory",
+		snprintf(err, err_len,
+			 "kernel '%s' needs more than %llu MiB of "
+			 "guest memory; give more --memory",
 			 kernel_path,
 			 (unsigned long long)(kernel_end(&img->info) >> 20));
 		goto out_close;
@@ -231,10 +233,11 @@ int boot_linux_open(struct boot_linux_image *img, const struct machine *m,
 		goto out_close;
 	if (boot_linux_place_initrd(&img->info, m, initrd_len, &initrd_gpa) <
 	    0) {
-		snprintf(err, err_len, "initrd '%s' (%llu MiB) does not fit in "
-				       "guest memory with the kernel; give "
-				       "more --memory", initrd_path,
-			 (unsigned long long)(initrd_len >> 20));
+		snprintf(err, err_len,
+			 "initrd '%s' (%llu MiB) does not fit in "
+			 "guest memory with the kernel; give "
+			 "more --memory",
+			 initrd_path, (unsigned long long)(initrd_len >> 20));
 		goto out_close;
 	}
 	return 0;
@@ -250,10 +253,9 @@ void boot_linux_close(struct boot_linux_image *img)
 }
 
 int boot_linux_load(struct kvm_vm *vm, const struct machine *m,
-		    const struct boot_linux_image *img,
-		    const char *initrd_path, const char *cmdline,
-		    uint64_t rsdp_gpa, struct vcpu_long_mode *entry, char *err,
-		    size_t err_len)
+		    const struct boot_linux_image *img, const char *initrd_path,
+		    const char *cmdline, uint64_t rsdp_gpa,
+		    struct vcpu_long_mode *entry, char *err, size_t err_len)
 {
 	const struct bzimage_info *info = &img->info;
 	struct boot_params *bp;
@@ -264,8 +266,8 @@ int boot_linux_load(struct kvm_vm *vm, const struct machine *m,
 		snprintf(err, err_len, "cannot copy the kernel to guest RAM");
 		return -1;
 	}
-	if (load_initrd(vm, m, info, initrd_path, &initrd_gpa, &initrd_len,
-			err, err_len) < 0 ||
+	if (load_initrd(vm, m, info, initrd_path, &initrd_gpa, &initrd_len, err,
+			err_len) < 0 ||
 	    write_cmdline(vm, info, cmdline, err, err_len) < 0)
 		return -1;
 	bp = gmem_ptr(&vm->mem, LAYOUT_BOOT_PARAMS_GPA, sizeof(*bp));

@@ -58,17 +58,16 @@ struct boot_linux_image {
  * any) fit in the machine's RAM. Returns 0 or -1 with a one-line message
  * in err. */
 int boot_linux_open(struct boot_linux_image *img, const struct machine *m,
-		    const char *kernel_path, const char *initrd_path,
-		    char *err, size_t err_len);
+		    const char *kernel_path, const char *initrd_path, char *err,
+		    size_t err_len);
 void boot_linux_close(struct boot_linux_image *img);
 
 /* Copies kernel and initrd into guest RAM, writes boot params, command
  * line, GDT and page tables, and fills *entry for the boot vCPU. Returns 0
  * or -1 with a one-line message in err. */
 int boot_linux_load(struct kvm_vm *vm, const struct machine *m,
-		    const struct boot_linux_image *img,
-		    const char *initrd_path, const char *cmdline,
-		    uint64_t rsdp_gpa, struct vcpu_long_mode *entry, char *err,
-		    size_t err_len);
+		    const struct boot_linux_image *img, const char *initrd_path,
+		    const char *cmdline, uint64_t rsdp_gpa,
+		    struct vcpu_long_mode *entry, char *err, size_t err_len);
 
 #endif

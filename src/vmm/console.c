@@ -122,8 +122,9 @@ static void *input_thread(void *arg)
 	unsigned char buf[256];
 
 	while (!kvm_vm_stopping(c->vm)) {
-		struct pollfd p[2] = {{.fd = c->in_fd, .events = POLLIN},
-				      {.fd = c->wake_pipe[0], .events = POLLIN}};
+		struct pollfd p[2] = {
+			{.fd = c->in_fd, .events = POLLIN},
+			{.fd = c->wake_pipe[0], .events = POLLIN}};
 		ssize_t n;
 
 		if (poll(p, 2, -1) <= 0 || p[1].revents)

@@ -22,9 +22,12 @@ static void add_legacy(struct machine *m, const char *name, const char *pnp,
 		       uint16_t port, uint16_t len, int irq)
 {
 	if (m->nr_legacy < MACHINE_MAX_LEGACY_DEVS)
-		m->legacy[m->nr_legacy++] = (struct machine_legacy_dev){
-			.acpi_name = name, .pnp_id = pnp, .port = port,
-			.port_len = len, .irq = irq};
+		m->legacy[m->nr_legacy++] =
+			(struct machine_legacy_dev){.acpi_name = name,
+						    .pnp_id = pnp,
+						    .port = port,
+						    .port_len = len,
+						    .irq = irq};
 }
 
 /* Creates each device in turn; returns the name of the one that failed,
@@ -52,8 +55,7 @@ static const char *create_all(struct kvm_vm *vm, struct platform_devices *p,
 	p->rtc = rtc_new(vm, LAYOUT_PORT_RTC, LAYOUT_IRQ_RTC);
 	if (!p->rtc)
 		return "RTC";
-	p->i8042 = i8042_new(vm, LAYOUT_PORT_I8042_DATA,
-			     LAYOUT_PORT_I8042_CMD);
+	p->i8042 = i8042_new(vm, LAYOUT_PORT_I8042_DATA, LAYOUT_PORT_I8042_CMD);
 	if (!p->i8042)
 		return "i8042";
 	p->debug_ports = debug_ports_new(vm, &dbg);

@@ -18,19 +18,19 @@ int e820_build(const struct machine *m, struct boot_e820_entry *table,
 
 	entries[n++] = (struct boot_e820_entry){
 		.addr = 0, .size = LAYOUT_EBDA_GPA, .type = E820_RAM};
-	entries[n++] = (struct boot_e820_entry){
-		.addr = LAYOUT_EBDA_GPA,
-		.size = LAYOUT_KERNEL_GPA - LAYOUT_EBDA_GPA,
-		.type = E820_RESERVED};
-	entries[n++] = (struct boot_e820_entry){
-		.addr = LAYOUT_KERNEL_GPA,
-		.size = m->low_ram_end - LAYOUT_KERNEL_GPA,
-		.type = E820_RAM};
+	entries[n++] = (struct boot_e820_entry){.addr = LAYOUT_EBDA_GPA,
+						.size = LAYOUT_KERNEL_GPA -
+							LAYOUT_EBDA_GPA,
+						.type = E820_RESERVED};
+	entries[n++] = (struct boot_e820_entry){.addr = LAYOUT_KERNEL_GPA,
+						.size = m->low_ram_end -
+							LAYOUT_KERNEL_GPA,
+						.type = E820_RAM};
 	if (m->high_ram_size)
-		entries[n++] = (struct boot_e820_entry){
-			.addr = LAYOUT_HIGH_RAM_GPA,
-			.size = m->high_ram_size,
-			.type = E820_RAM};
+		entries[n++] =
+			(struct boot_e820_entry){.addr = LAYOUT_HIGH_RAM_GPA,
+						 .size = m->high_ram_size,
+						 .type = E820_RAM};
 	if (n > max)
 		return -1;
 	for (unsigned int i = 0; i < n; i++)

@@ -8,34 +8,34 @@
 #define VMM_LAYOUT_H
 
 /* --- Guest-physical memory, low 1 MiB (real-mode era conventions) --- */
-#define LAYOUT_GDT_GPA 0x0500ULL       /* boot GDT (5 entries) */
+#define LAYOUT_GDT_GPA	       0x0500ULL /* boot GDT (5 entries) */
 #define LAYOUT_BOOT_PARAMS_GPA 0x7000ULL /* Linux "zero page" */
-#define LAYOUT_BOOT_STACK_GPA 0x8ff0ULL
-#define LAYOUT_PML4_GPA 0x9000ULL      /* identity map of the low 4 GiB: */
-#define LAYOUT_PDPT_GPA 0xa000ULL      /*   PML4 -> PDPT -> 4 PDs of */
-#define LAYOUT_PD_GPA 0xb000ULL        /*   2 MiB pages (0xb000-0xefff) */
-#define LAYOUT_CMDLINE_GPA 0x20000ULL
-#define LAYOUT_CMDLINE_MAX 0x10000ULL  /* 64 KiB, far above any kernel's */
-#define LAYOUT_EBDA_GPA 0x9fc00ULL     /* e820: reserved up to 1 MiB */
-#define LAYOUT_ACPI_GPA 0xe0000ULL     /* RSDP, then the other tables */
-#define LAYOUT_ACPI_SIZE 0x20000ULL    /* up to 1 MiB */
-#define LAYOUT_KERNEL_GPA 0x100000ULL  /* protected-mode kernel (1 MiB) */
-#define LAYOUT_RAW_GPA 0x1000ULL       /* --raw flat binary, real mode */
+#define LAYOUT_BOOT_STACK_GPA  0x8ff0ULL
+#define LAYOUT_PML4_GPA	       0x9000ULL /* identity map of the low 4 GiB: */
+#define LAYOUT_PDPT_GPA	       0xa000ULL /*   PML4 -> PDPT -> 4 PDs of */
+#define LAYOUT_PD_GPA	       0xb000ULL /*   2 MiB pages (0xb000-0xefff) */
+#define LAYOUT_CMDLINE_GPA     0x20000ULL
+#define LAYOUT_CMDLINE_MAX     0x10000ULL  /* 64 KiB, far above any kernel's */
+#define LAYOUT_EBDA_GPA	       0x9fc00ULL  /* e820: reserved up to 1 MiB */
+#define LAYOUT_ACPI_GPA	       0xe0000ULL  /* RSDP, then the other tables */
+#define LAYOUT_ACPI_SIZE       0x20000ULL  /* up to 1 MiB */
+#define LAYOUT_KERNEL_GPA      0x100000ULL /* protected-mode kernel (1 MiB) */
+#define LAYOUT_RAW_GPA	       0x1000ULL   /* --raw flat binary, real mode */
 
 /* --- The 32-bit PCI hole: RAM stops here and resumes at 4 GiB --- */
-#define LAYOUT_PCI_HOLE_START 0xc0000000ULL /* 3 GiB */
-#define LAYOUT_HIGH_RAM_GPA 0x100000000ULL  /* 4 GiB */
-#define LAYOUT_IOAPIC_GPA 0xfec00000ULL
-#define LAYOUT_LAPIC_GPA 0xfee00000ULL
+#define LAYOUT_PCI_HOLE_START 0xc0000000ULL  /* 3 GiB */
+#define LAYOUT_HIGH_RAM_GPA   0x100000000ULL /* 4 GiB */
+#define LAYOUT_IOAPIC_GPA     0xfec00000ULL
+#define LAYOUT_LAPIC_GPA      0xfee00000ULL
 
 /* --- I/O ports --- */
 #define LAYOUT_PORT_I8042_DATA 0x60
-#define LAYOUT_PORT_I8042_CMD 0x64
-#define LAYOUT_PORT_RTC 0x70 /* index 0x70, data 0x71 */
-#define LAYOUT_PORT_POST 0x80
-#define LAYOUT_PORT_COM1 0x3f8
-#define LAYOUT_IRQ_COM1 4
-#define LAYOUT_IRQ_RTC 8
+#define LAYOUT_PORT_I8042_CMD  0x64
+#define LAYOUT_PORT_RTC	       0x70 /* index 0x70, data 0x71 */
+#define LAYOUT_PORT_POST       0x80
+#define LAYOUT_PORT_COM1       0x3f8
+#define LAYOUT_IRQ_COM1	       4
+#define LAYOUT_IRQ_RTC	       8
 /* Debug exit, as QEMU's isa-debug-exit at iobase 0x501: a byte v written
  * here ends vmm with exit status (v << 1) | 1. */
 #define LAYOUT_PORT_DEBUG_EXIT 0x501
@@ -45,8 +45,8 @@
 /* ACPI hardware-reduced sleep control/status and reset registers (FADT). */
 #define LAYOUT_PORT_ACPI_SLEEP_CTL 0x600
 #define LAYOUT_PORT_ACPI_SLEEP_STS 0x601
-#define LAYOUT_PORT_ACPI_RESET 0x602
-#define LAYOUT_ACPI_RESET_VALUE 0x1
-#define LAYOUT_ACPI_S5_TYPE 5 /* SLP_TYP the DSDT's \_S5 package names */
+#define LAYOUT_PORT_ACPI_RESET	   0x602
+#define LAYOUT_ACPI_RESET_VALUE	   0x1
+#define LAYOUT_ACPI_S5_TYPE	   5 /* SLP_TYP the DSDT's \_S5 package names */
 
 #endif

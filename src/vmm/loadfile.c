@@ -49,8 +49,8 @@ static int read_all(int fd, uint8_t *dst, uint64_t len)
 	return 0;
 }
 
-int loadfile_size(const char *what, const char *path, uint64_t *size,
-		  char *err, size_t err_len)
+int loadfile_size(const char *what, const char *path, uint64_t *size, char *err,
+		  size_t err_len)
 {
 	int fd = open_regular(what, path, size, err, err_len);
 
@@ -77,8 +77,8 @@ int loadfile_read_into(const char *what, const char *path, void *dst,
 	return ret;
 }
 
-int loadfile_read(const char *what, const char *path, size_t max,
-		  uint8_t **buf, size_t *len, char *err, size_t err_len)
+int loadfile_read(const char *what, const char *path, size_t max, uint8_t **buf,
+		  size_t *len, char *err, size_t err_len)
 {
 	uint64_t size;
 	int fd = open_regular(what, path, &size, err, err_len);
@@ -86,9 +86,10 @@ int loadfile_read(const char *what, const char *path, size_t max,
 	if (fd < 0)
 		return -1;
 	if (size > max) {
-		snprintf(err, err_len, "%s '%s': too large (%llu bytes, at "
-				       "most %zu)", what, path,
-			 (unsigned long long)size, max);
+		snprintf(err, err_len,
+			 "%s '%s': too large (%llu bytes, at "
+			 "most %zu)",
+			 what, path, (unsigned long long)size, max);
 		goto out_close;
 	}
 	*buf = malloc(size);

@@ -22,10 +22,10 @@
 #include "vcpu.h"
 
 #define DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1"
-#define EXIT_POWEROFF 0
-#define EXIT_ERROR 1
-#define EXIT_REBOOT 2
-#define EXIT_CRASH 4
+#define EXIT_POWEROFF	0
+#define EXIT_ERROR	1
+#define EXIT_REBOOT	2
+#define EXIT_CRASH	4
 
 void machine_describe(struct machine *m, const struct vmm_options *o)
 {
@@ -44,8 +44,9 @@ static int check_host_memory(uint64_t want, char *err, size_t err_len)
 	uint64_t host = (uint64_t)pages * (uint64_t)size;
 
 	if (pages > 0 && size > 0 && want > host) {
-		snprintf(err, err_len, "--memory %llu MiB is more than this "
-				       "host has (%llu MiB)",
+		snprintf(err, err_len,
+			 "--memory %llu MiB is more than this "
+			 "host has (%llu MiB)",
 			 (unsigned long long)(want >> 20),
 			 (unsigned long long)(host >> 20));
 		return -1;
@@ -53,8 +54,8 @@ static int check_host_memory(uint64_t want, char *err, size_t err_len)
 	return 0;
 }
 
-static int create_vm(struct kvm_vm *vm, const struct vmm_options *o,
-		     char *err, size_t err_len)
+static int create_vm(struct kvm_vm *vm, const struct vmm_options *o, char *err,
+		     size_t err_len)
 {
 	const char *what = "";
 	int ret = kvm_vm_create(vm, &what);
@@ -74,8 +75,9 @@ static int create_vm(struct kvm_vm *vm, const struct vmm_options *o,
 	}
 	ret = kvm_vm_add_ram(vm, o->memory, LAYOUT_PCI_HOLE_START);
 	if (ret < 0) {
-		snprintf(err, err_len, "cannot allocate %llu MiB of guest "
-				       "memory: %s",
+		snprintf(err, err_len,
+			 "cannot allocate %llu MiB of guest "
+			 "memory: %s",
 			 (unsigned long long)(o->memory >> 20), strerror(-ret));
 		return -1;
 	}
@@ -184,8 +186,8 @@ static int setup(struct kvm_vm *vm, struct machine *m,
 
 	if (create_vm(vm, o, err, err_len) < 0)
 		return -1;
-	if (device_table_create_platform(vm, m, devs, out_fd, start, &sink,
-					 err, err_len) < 0)
+	if (device_table_create_platform(vm, m, devs, out_fd, start, &sink, err,
+					 err_len) < 0)
 		return -1;
 	if (o->raw ? boot_raw_load(vm, &vm->vcpus[0], o->raw, err, err_len)
 		   : boot_kernel(vm, m, o, img, err, err_len))
@@ -202,7 +204,8 @@ static int setup(struct kvm_vm *vm, struct machine *m,
 int machine_run(const struct vmm_options *o, const struct timespec *start,
 		char *err, size_t err_len)
 {
-	static struct kvm_vm vm; /* large; and the signal thread keeps a pointer */
+	static struct kvm_vm
+		vm; /* large; and the signal thread keeps a pointer */
 	struct boot_linux_image img = {0};
 	struct platform_devices devs = {0};
 	struct machine m;
@@ -213,8 +216,8 @@ int machine_run(const struct vmm_options *o, const struct timespec *start,
 	machine_describe(&m, o);
 	if (check_host_memory(o->memory, err, err_len) < 0)
 		return -1;
-	if (o->kernel && boot_linux_open(&img, &m, o->kernel, o->initrd, err,
-					 err_len) < 0)
+	if (o->kernel &&
+	    boot_linux_open(&img, &m, o->kernel, o->initrd, err, err_len) < 0)
 		return -1;
 	if (setup(&vm, &m, &devs, o, &img, start, err, err_len) < 0)
 		goto out_destroy;

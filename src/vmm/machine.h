@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MACHINE_MAX_CPUS 64
+#define MACHINE_MAX_CPUS	64
 #define MACHINE_MAX_LEGACY_DEVS 16
 
 /* A legacy ISA device the DSDT should describe (PNP id, ports, IRQ). */
@@ -23,13 +23,12 @@ struct machine_legacy_dev {
 
 struct machine {
 	unsigned int nr_cpus;
-	uint64_t ram_size;      /* total guest RAM */
-	uint64_t low_ram_end;   /* RAM is [0, low_ram_end) ... */
+	uint64_t ram_size;	/* total guest RAM */
+	uint64_t low_ram_end;	/* RAM is [0, low_ram_end) ... */
 	uint64_t high_ram_size; /* ... and [4 GiB, 4 GiB + high_ram_size) */
 	struct machine_legacy_dev legacy[MACHINE_MAX_LEGACY_DEVS];
 	unsigned int nr_legacy;
 };
-
 
 struct vmm_options;
 

@@ -41,7 +41,8 @@ const char options_usage[] =
 	"Serial console keys (terminal only): Ctrl-A x quits, Ctrl-A Ctrl-A "
 	"sends Ctrl-A.\n"
 	"Exit status: 0 guest powered off, 1 vmm error, 2 guest rebooted,\n"
-	"4 guest crashed, (v << 1) | 1 guest wrote v to debug-exit port 0x501.\n";
+	"4 guest crashed, (v << 1) | 1 guest wrote v to debug-exit port "
+	"0x501.\n";
 
 enum {
 	OPT_CONSOLE = 0x100,
@@ -74,10 +75,18 @@ static const struct option long_options[] = {
 static int suffix_shift(char c)
 {
 	switch (c) {
-	case 'k': case 'K': return 10;
-	case 'm': case 'M': return 20;
-	case 'g': case 'G': return 30;
-	case 't': case 'T': return 40;
+	case 'k':
+	case 'K':
+		return 10;
+	case 'm':
+	case 'M':
+		return 20;
+	case 'g':
+	case 'G':
+		return 30;
+	case 't':
+	case 'T':
+		return 40;
 	}
 	return -1;
 }
@@ -126,13 +135,27 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		 size_t len)
 {
 	switch (opt) {
-	case 'k': o->kernel = arg; return 0;
-	case 'i': o->initrd = arg; return 0;
-	case 'a': o->append = arg; return 0;
-	case OPT_RAW: o->raw = arg; return 0;
-	case 'v': o->verbosity++; return 0;
-	case 'h': o->help = true; return 0;
-	case 'V': o->version = true; return 0;
+	case 'k':
+		o->kernel = arg;
+		return 0;
+	case 'i':
+		o->initrd = arg;
+		return 0;
+	case 'a':
+		o->append = arg;
+		return 0;
+	case OPT_RAW:
+		o->raw = arg;
+		return 0;
+	case 'v':
+		o->verbosity++;
+		return 0;
+	case 'h':
+		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
 	case 'm':
 		if (options_parse_size(arg, &o->memory) == 0 &&
 		    o->memory >= OPTIONS_MIN_MEMORY &&
@@ -140,13 +163,15 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 			return 0;
 		snprintf(err, len,
 			 "--memory '%s': expected a size from 16M to 1T, "
-			 "like 512M or 2G", arg);
+			 "like 512M or 2G",
+			 arg);
 		return -1;
 	case 'c':
 		if (parse_cpus(arg, &o->cpus) == 0)
 			return 0;
-		snprintf(err, len, "--cpus '%s': expected a number from 1 to %d",
-			 arg, OPTIONS_MAX_CPUS);
+		snprintf(err, len,
+			 "--cpus '%s': expected a number from 1 to %d", arg,
+			 OPTIONS_MAX_CPUS);
 		return -1;
 	case OPT_CONSOLE:
 		if (!strcmp(arg, "serial"))
@@ -154,15 +179,19 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		else if (!strcmp(arg, "none"))
 			o->console = CONSOLE_NONE;
 		else if (!strcmp(arg, "virtio"))
-			snprintf(err, len, "--console virtio: the virtio "
-					   "console is not available yet");
+			snprintf(err, len,
+				 "--console virtio: the virtio "
+				 "console is not available yet");
 		else
-			snprintf(err, len, "--console '%s': expected serial or "
-					   "none", arg);
+			snprintf(err, len,
+				 "--console '%s': expected serial or "
+				 "none",
+				 arg);
 		return strcmp(arg, "serial") && strcmp(arg, "none") ? -1 : 0;
 	case OPT_REBOOT:
 		if (!strcmp(arg, "exit") || !strcmp(arg, "restart")) {
-			o->reboot = arg[0] == 'e' ? REBOOT_EXIT : REBOOT_RESTART;
+			o->reboot =
+				arg[0] == 'e' ? REBOOT_EXIT : REBOOT_RESTART;
 			return 0;
 		}
 		snprintf(err, len, "--reboot '%s': expected exit or restart",
@@ -171,10 +200,12 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 	case OPT_DISK:
 	case OPT_NET:
 	case OPT_DEVICE:
-		snprintf(err, len, "--%s %s: virtio devices are not available "
-				   "yet in this version",
-			 opt == OPT_DISK ? "disk" : opt == OPT_NET ? "net"
-								   : "device",
+		snprintf(err, len,
+			 "--%s %s: virtio devices are not available "
+			 "yet in this version",
+			 opt == OPT_DISK  ? "disk"
+			 : opt == OPT_NET ? "net"
+					  : "device",
 			 arg);
 		return -1;
 	}
@@ -213,15 +244,18 @@ int options_parse(int argc, char **argv, struct vmm_options *o, char *err,
 			return -1;
 	}
 	if (optind < argc) {
-		snprintf(err, err_len, "unexpected argument '%s' (see vmm "
-				       "--help)", argv[optind]);
+		snprintf(err, err_len,
+			 "unexpected argument '%s' (see vmm "
+			 "--help)",
+			 argv[optind]);
 		return -1;
 	}
 	if (o->help || o->version)
 		return 0;
 	if (!o->kernel && !o->raw) {
-		snprintf(err, err_len, "no guest given: use --kernel FILE (see "
-				       "vmm --help)");
+		snprintf(err, err_len,
+			 "no guest given: use --kernel FILE (see "
+			 "vmm --help)");
 		return -1;
 	}
 	if (o->kernel && o->raw) {

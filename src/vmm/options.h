@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 #define OPTIONS_DEFAULT_MEMORY (512ULL << 20)
-#define OPTIONS_MIN_MEMORY (16ULL << 20)
-#define OPTIONS_MAX_MEMORY (1ULL << 40) /* 1 TiB */
-#define OPTIONS_MAX_CPUS 64
+#define OPTIONS_MIN_MEMORY     (16ULL << 20)
+#define OPTIONS_MAX_MEMORY     (1ULL << 40) /* 1 TiB */
+#define OPTIONS_MAX_CPUS       64
 
 enum options_console { CONSOLE_SERIAL, CONSOLE_VIRTIO, CONSOLE_NONE };
 enum options_reboot { REBOOT_EXIT, REBOOT_RESTART };

@@ -30,8 +30,8 @@ void fake_vm_init(struct fake_vm *f, uint64_t ram_size)
 		f->ram = calloc(1, ram_size);
 		ck_assert_ptr_nonnull(f->ram);
 		f->ram_size = ram_size;
-		ck_assert_int_eq(gmem_add_region(&f->vm.mem, 0, f->ram,
-						 ram_size), 0);
+		ck_assert_int_eq(
+			gmem_add_region(&f->vm.mem, 0, f->ram, ram_size), 0);
 	}
 }
 

@@ -14,7 +14,7 @@ struct fake_vm {
 	struct kvm_vm vm;
 	void *ram;
 	uint64_t ram_size;
-	int irq_level[KVM_IOAPIC_NUM_PINS];   /* current level per GSI */
+	int irq_level[KVM_IOAPIC_NUM_PINS]; /* current level per GSI */
 	unsigned int irq_raises[KVM_IOAPIC_NUM_PINS]; /* 0 -> 1 transitions */
 };
 

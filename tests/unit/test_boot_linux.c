@@ -79,12 +79,25 @@ START_TEST(test_bad_images)
 	const char *why = "";
 
 	switch (bad_images[_i].how) {
-	case SHORT: len = 0x200; break;
-	case MAGIC: h->header = 0x12345678; break;
-	case BOOT_FLAG: h->boot_flag = 0; break;
-	case OLD: h->version = 0x0209; break;
-	case NO_64: h->xloadflags = 0; break;
-	case SETUP_PAST_END: h->setup_sects = 255; len = 100 * 512; break;
+	case SHORT:
+		len = 0x200;
+		break;
+	case MAGIC:
+		h->header = 0x12345678;
+		break;
+	case BOOT_FLAG:
+		h->boot_flag = 0;
+		break;
+	case OLD:
+		h->version = 0x0209;
+		break;
+	case NO_64:
+		h->xloadflags = 0;
+		break;
+	case SETUP_PAST_END:
+		h->setup_sects = 255;
+		len = 100 * 512;
+		break;
 	}
 	ck_assert_int_eq(boot_linux_parse(image, len, &info, &why), -1);
 	ck_assert_msg(strstr(why, bad_images[_i].why_contains), "%s", why);
@@ -128,8 +141,8 @@ START_TEST(test_zero_page)
 	image[0x201] = 0x10; /* a short header: only up to 0x212 is copied */
 	((struct setup_header *)(image + 0x1f1))->pref_address = 0x1234;
 	ck_assert_int_eq(boot_linux_parse(image, IMAGE_LEN, &info, &why), 0);
-	ck_assert_int_eq(boot_linux_fill_params(bp, image, &info, &m,
-						0x7000000, 12345, 0xe0000),
+	ck_assert_int_eq(boot_linux_fill_params(bp, image, &info, &m, 0x7000000,
+						12345, 0xe0000),
 			 0);
 	ck_assert_uint_eq(bp->hdr.version, 0x020f);
 	ck_assert_uint_eq(bp->hdr.pref_address, 0); /* beyond the header */

@@ -14,9 +14,14 @@ static int feed(const char *keys, char *passed)
 
 	for (; *keys; keys++) {
 		switch (console_escape_feed(&e, (unsigned char)*keys)) {
-		case CONSOLE_PASS: *passed++ = *keys; break;
-		case CONSOLE_SWALLOW: break;
-		case CONSOLE_QUIT: quit = 1; break;
+		case CONSOLE_PASS:
+			*passed++ = *keys;
+			break;
+		case CONSOLE_SWALLOW:
+			break;
+		case CONSOLE_QUIT:
+			quit = 1;
+			break;
 		}
 	}
 	*passed = '\0';
@@ -32,9 +37,9 @@ static const struct {
 	{"\001X", "", 1},
 	{"ab\001xcd", "abcd", 1},
 	{"\001\001", "\001", 0},
-	{"\001q", "", 0},       /* unknown command key is dropped */
-	{"x\001", "x", 0},      /* escape pending at the end */
-	{"\003", "\003", 0},    /* Ctrl-C goes to the guest */
+	{"\001q", "", 0},    /* unknown command key is dropped */
+	{"x\001", "x", 0},   /* escape pending at the end */
+	{"\003", "\003", 0}, /* Ctrl-C goes to the guest */
 };
 
 START_TEST(test_escape_table)

@@ -9,8 +9,9 @@
 static const struct {
 	uint32_t function, index;
 } leaves[] = {
-	{0, 0}, {1, 0}, {4, 0}, {4, 1}, {0xb, 0}, {0xb, 1}, {0xb, 2},
-	{0x1f, 0}, {0x1f, 1}, {0x1f, 2}, {0x80000008, 0}, {0x8000001e, 0},
+	{0, 0},	   {1, 0},    {4, 0},	       {4, 1},
+	{0xb, 0},  {0xb, 1},  {0xb, 2},	       {0x1f, 0},
+	{0x1f, 1}, {0x1f, 2}, {0x80000008, 0}, {0x8000001e, 0},
 };
 #define NR_LEAVES (sizeof(leaves) / sizeof(leaves[0]))
 
@@ -42,8 +43,8 @@ static struct kvm_cpuid_entry2 *find(struct kvm_cpuid2 *t, uint32_t f,
 static const struct {
 	uint32_t apic_id, nr, bits;
 } topo[] = {
-	{0, 1, 0}, {0, 2, 1}, {1, 2, 1}, {3, 4, 2}, {4, 5, 3}, {15, 16, 4},
-	{63, 64, 6},
+	{0, 1, 0}, {0, 2, 1},	{1, 2, 1},   {3, 4, 2},
+	{4, 5, 3}, {15, 16, 4}, {63, 64, 6},
 };
 
 START_TEST(test_topology_table)

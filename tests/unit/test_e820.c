@@ -29,8 +29,8 @@ static uint64_t ram_in(const struct boot_e820_entry *t, int n)
 }
 
 static const uint64_t memories[] = {
-	16ULL << 20, 256ULL << 20, 512ULL << 20, 3ULL << 30,
-	(3ULL << 30) + 4096, 4ULL << 30, 64ULL << 30,
+	16ULL << 20,	     256ULL << 20, 512ULL << 20, 3ULL << 30,
+	(3ULL << 30) + 4096, 4ULL << 30,   64ULL << 30,
 };
 
 START_TEST(test_map_table)

@@ -7,8 +7,8 @@
 #include "test_runner.h"
 #include "gmem.h"
 
-#define LOW_GPA 0x0ULL
-#define LOW_LEN 0x10000ULL
+#define LOW_GPA	 0x0ULL
+#define LOW_LEN	 0x10000ULL
 #define HIGH_GPA 0x100000000ULL
 #define HIGH_LEN 0x2000ULL
 
@@ -60,7 +60,8 @@ START_TEST(test_translate_table)
 	void *p = gmem_ptr(&mem, cases[_i].gpa, cases[_i].len);
 
 	if (!cases[_i].ok) {
-		ck_assert_msg(p == NULL, "%s: expected refusal", cases[_i].what);
+		ck_assert_msg(p == NULL, "%s: expected refusal",
+			      cases[_i].what);
 		return;
 	}
 	ck_assert_msg(p != NULL, "%s: expected a pointer", cases[_i].what);
@@ -79,8 +80,8 @@ START_TEST(test_read_write_roundtrip)
 	ck_assert_int_eq(gmem_read(&mem, HIGH_GPA + 4, &r, sizeof(r)), 0);
 	ck_assert_uint_eq(r, v);
 	ck_assert_int_eq(gmem_write(&mem, LOW_LEN - 2, &v, sizeof(v)), -14);
-	ck_assert_int_eq(gmem_read(&mem, HIGH_GPA + HIGH_LEN - 2, &r,
-				   sizeof(r)), -14);
+	ck_assert_int_eq(
+		gmem_read(&mem, HIGH_GPA + HIGH_LEN - 2, &r, sizeof(r)), -14);
 }
 END_TEST
 

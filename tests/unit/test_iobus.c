@@ -34,8 +34,7 @@ static void rec_write(void *opaque, uint64_t off, const void *data,
 	r->value = *(const uint8_t *)data;
 }
 
-static const struct iobus_ops rec_ops = {.read = rec_read,
-					 .write = rec_write};
+static const struct iobus_ops rec_ops = {.read = rec_read, .write = rec_write};
 static struct iobus bus;
 static struct recorder a, b;
 
@@ -57,15 +56,14 @@ static const struct {
 	uint64_t base, len;
 	int expect;
 } register_cases[] = {
-	{0x100, 1, -17},   /* same start */
-	{0xfc, 8, -17},    /* overlaps a's start */
-	{0x107, 1, -17},   /* a's last byte */
-	{0xf8, 8, 0},      /* ends just before a */
-	{0x108, 0x2f0, 0}, /* fills the gap exactly */
-	{0x108, 0x2f1, -17},
-	{0x500, 0, -22},           /* empty */
-	{UINT64_MAX, 2, -22},      /* wraps */
-	{UINT64_MAX, 1, 0},        /* last address is fine */
+	{0x100, 1, -17},		       /* same start */
+	{0xfc, 8, -17},			       /* overlaps a's start */
+	{0x107, 1, -17},		       /* a's last byte */
+	{0xf8, 8, 0},			       /* ends just before a */
+	{0x108, 0x2f0, 0},		       /* fills the gap exactly */
+	{0x108, 0x2f1, -17},  {0x500, 0, -22}, /* empty */
+	{UINT64_MAX, 2, -22},		       /* wraps */
+	{UINT64_MAX, 1, 0},		       /* last address is fine */
 };
 
 START_TEST(test_register_table)
@@ -134,7 +132,8 @@ START_TEST(test_many_ranges_sorted)
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].value = (uint8_t)i;
 		ck_assert_int_eq(iobus_register(&bus, 0x10000 + i * 16, 16,
-						&rec_ops, &r[i], "r"), 0);
+						&rec_ops, &r[i], "r"),
+				 0);
 	}
 	for (int i = 0; i < 64; i++) {
 		ck_assert(iobus_read(&bus, 0x10000 + i * 16 + 15, &v, 1));

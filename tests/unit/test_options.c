@@ -8,8 +8,7 @@
 
 #define MAX_ARGS 32
 
-static int parse(const char *line, struct vmm_options *o, char *err,
-		 size_t len)
+static int parse(const char *line, struct vmm_options *o, char *err, size_t len)
 {
 	static char buf[512];
 	char *argv[MAX_ARGS + 1] = {"vmm"};
@@ -91,7 +90,8 @@ START_TEST(test_values_and_defaults)
 	ck_assert_int_eq(o.reboot, REBOOT_EXIT);
 	ck_assert_str_eq(o.kernel, "bz");
 	ck_assert_int_eq(parse("-k bz -i rd -a quiet -m 4G -c 16 -v -v", &o,
-			       err, sizeof(err)), 0);
+			       err, sizeof(err)),
+			 0);
 	ck_assert_str_eq(o.initrd, "rd");
 	ck_assert_str_eq(o.append, "quiet");
 	ck_assert_uint_eq(o.memory, 4ULL << 30);
@@ -105,14 +105,22 @@ static const struct {
 	int ok;
 	uint64_t bytes;
 } sizes[] = {
-	{"512M", 1, 512ULL << 20}, {"2G", 1, 2ULL << 30},
-	{"2g", 1, 2ULL << 30},     {"1024K", 1, 1ULL << 20},
-	{"256", 1, 256ULL << 20},  {"1T", 1, 1ULL << 40},
-	{"4GiB", 1, 4ULL << 30},   {"4GB", 1, 4ULL << 30},
-	{"", 0, 0},                {"M", 0, 0},
-	{"1.5G", 0, 0},            {"12Q", 0, 0},
-	{"4Gx", 0, 0},             {"-1M", 0, 0},
-	{" 4M", 0, 0},             {"17179869184T", 0, 0},
+	{"512M", 1, 512ULL << 20},
+	{"2G", 1, 2ULL << 30},
+	{"2g", 1, 2ULL << 30},
+	{"1024K", 1, 1ULL << 20},
+	{"256", 1, 256ULL << 20},
+	{"1T", 1, 1ULL << 40},
+	{"4GiB", 1, 4ULL << 30},
+	{"4GB", 1, 4ULL << 30},
+	{"", 0, 0},
+	{"M", 0, 0},
+	{"1.5G", 0, 0},
+	{"12Q", 0, 0},
+	{"4Gx", 0, 0},
+	{"-1M", 0, 0},
+	{" 4M", 0, 0},
+	{"17179869184T", 0, 0},
 	{"18446744073709551616", 0, 0},
 };
 
