@@ -107,8 +107,8 @@ static int boot_kernel(struct kvm_vm *vm, const struct machine *m,
 		return -1;
 	}
 	if ((size_t)snprintf(cmdline, sizeof(cmdline), "%s%s%s",
-			     DEFAULT_CMDLINE, o->append ? " " : "",
-			     o->append ? o->append : "") >= sizeof(cmdline)) {
+			     DEFAULT_CMDLINE, o->append[0] ? " " : "",
+			     o->append) >= sizeof(cmdline)) {
 		snprintf(err, err_len, "--append: command line too long");
 		return -1;
 	}

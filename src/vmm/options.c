@@ -22,6 +22,7 @@ const char options_usage[] =
 	"64-bit)\n"
 	"  -i, --initrd FILE      initramfs / initrd image\n"
 	"  -a, --append CMDLINE   added to the default kernel command line\n"
+	"                         (repeatable: each one is added in turn)\n"
 	"  -m, --memory SIZE      guest RAM: 512M, 2G, ... (no suffix: MiB; "
 	"default 512M)\n"
 	"  -c, --cpus N           virtual CPUs, 1 to 64 (default 1)\n"
@@ -130,6 +131,22 @@ static int parse_cpus(const char *s, unsigned int *cpus)
 	return 0;
 }
 
+static int add_append(struct vmm_options *o, const char *arg, char *err,
+		      size_t len)
+{
+	size_t used = strlen(o->append);
+	int n = snprintf(o->append + used, sizeof(o->append) - used, "%s%s",
+			 used ? " " : "", arg);
+
+	if (n < 0 || (size_t)n >= sizeof(o->append) - used) {
+		snprintf(err, len,
+			 "--append: command line longer than %d bytes",
+			 OPTIONS_APPEND_MAX - 1);
+		return -1;
+	}
+	return 0;
+}
+
 /* Handles one option; returns 0 or -1 with err filled. */
 static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		 size_t len)
@@ -142,8 +159,7 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		o->initrd = arg;
 		return 0;
 	case 'a':
-		o->append = arg;
-		return 0;
+		return add_append(o, arg, err, len);
 	case OPT_RAW:
 		o->raw = arg;
 		return 0;
@@ -262,7 +278,7 @@ int options_parse(int argc, char **argv, struct vmm_options *o, char *err,
 		snprintf(err, err_len, "--kernel and --raw cannot be combined");
 		return -1;
 	}
-	if (o->raw && (o->initrd || o->append)) {
+	if (o->raw && (o->initrd || o->append[0])) {
 		snprintf(err, err_len, "--initrd and --append need --kernel");
 		return -1;
 	}

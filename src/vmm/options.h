@@ -14,6 +14,7 @@
 #define OPTIONS_MIN_MEMORY     (16ULL << 20)
 #define OPTIONS_MAX_MEMORY     (1ULL << 40) /* 1 TiB */
 #define OPTIONS_MAX_CPUS       64
+#define OPTIONS_APPEND_MAX     4096
 
 enum options_console { CONSOLE_SERIAL, CONSOLE_VIRTIO, CONSOLE_NONE };
 enum options_reboot { REBOOT_EXIT, REBOOT_RESTART };
@@ -21,7 +22,7 @@ enum options_reboot { REBOOT_EXIT, REBOOT_RESTART };
 struct vmm_options {
 	const char *kernel;
 	const char *initrd;
-	const char *append;
+	char append[OPTIONS_APPEND_MAX]; /* every --append, space-joined */
 	const char *raw; /* flat real-mode binary instead of a kernel */
 	uint64_t memory; /* bytes */
 	unsigned int cpus;
