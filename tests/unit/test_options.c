@@ -94,13 +94,13 @@ START_TEST(test_values_and_defaults)
 			 0);
 	ck_assert_str_eq(o.initrd, "rd");
 	ck_assert_str_eq(o.append, "quiet");
+	ck_assert_uint_eq(o.memory, 4ULL << 30);
+	ck_assert_uint_eq(o.cpus, 16);
+	ck_assert_int_eq(o.verbosity, 2);
 	ck_assert_int_eq(
 		parse("-k bz -a a=1 --append b=2 -a c", &o, err, sizeof(err)),
 		0);
 	ck_assert_str_eq(o.append, "a=1 b=2 c");
-	ck_assert_uint_eq(o.memory, 4ULL << 30);
-	ck_assert_uint_eq(o.cpus, 16);
-	ck_assert_int_eq(o.verbosity, 2);
 }
 END_TEST
 
