@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,6 +123,13 @@ static int boot_kernel(struct kvm_vm *vm, const struct machine *m,
 	return 0;
 }
 
+/* The signal that asked vmm to stop, or 0. It overrides whatever stopped
+ * the VM at the same moment: a SIGTERM that lands while the guest reboots
+ * must end vmm, not restart it. */
+static int stop_signal;
+static pthread_t signal_thread_handle;
+static bool signal_thread_running;
+
 /* SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken here,
  * so they stop the VM in an orderly way (and restore the terminal). */
 static void *signal_thread(void *arg)
@@ -135,6 +143,9 @@ static void *signal_thread(void *arg)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	if (sigwait(&set, &sig) == 0) {
+		/* From here on the signal is ours: finish before a cancel. */
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		__atomic_store_n(&stop_signal, sig, __ATOMIC_RELEASE);
 		log_warn("got signal %d, stopping the VM", sig);
 		kvm_vm_request_stop(vm, VM_STOP_USER, 128 + sig);
 	}
@@ -144,7 +155,6 @@ static void *signal_thread(void *arg)
 static int start_signal_thread(struct kvm_vm *vm)
 {
 	sigset_t set;
-	pthread_t thread;
 	int ret;
 
 	sigemptyset(&set);
@@ -153,14 +163,18 @@ static int start_signal_thread(struct kvm_vm *vm)
 	sigaddset(&set, SIGHUP);
 	ret = pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (ret == 0)
-		ret = pthread_create(&thread, NULL, signal_thread, vm);
-	if (ret == 0)
-		pthread_detach(thread);
+		ret = pthread_create(&signal_thread_handle, NULL, signal_thread,
+				     vm);
+	signal_thread_running = ret == 0;
 	return -ret;
 }
 
 static int exit_status(enum vm_stop_reason reason, int status)
 {
+	int sig = __atomic_load_n(&stop_signal, __ATOMIC_ACQUIRE);
+
+	if (sig)
+		return 128 + sig;
 	switch (reason) {
 	case VM_STOP_POWEROFF:
 		return EXIT_POWEROFF;
@@ -199,6 +213,17 @@ static int setup(struct kvm_vm *vm, struct machine *m,
 		return -1;
 	}
 	return 0;
+}
+
+int machine_stop_signals(void)
+{
+	if (signal_thread_running) {
+		/* sigwait() is a cancellation point. */
+		pthread_cancel(signal_thread_handle);
+		pthread_join(signal_thread_handle, NULL);
+		signal_thread_running = false;
+	}
+	return __atomic_load_n(&stop_signal, __ATOMIC_ACQUIRE);
 }
 
 int machine_run(const struct vmm_options *o, const struct timespec *start,

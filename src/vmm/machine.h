@@ -43,4 +43,9 @@ struct timespec;
 int machine_run(const struct vmm_options *o, const struct timespec *start,
 		char *err, size_t err_len);
 
+/* Ends the thread that takes SIGINT/SIGTERM/SIGHUP, so that from now on
+ * such a signal stays pending (and survives an exec), and returns the
+ * signal that already stopped the VM, or 0. */
+int machine_stop_signals(void);
+
 #endif

@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 	struct timespec start;
 	struct vmm_options opts;
 	char err[512];
-	int status;
+	int status, sig;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	/* A closed stdout must not kill vmm: the serial port notices the
@@ -43,10 +43,14 @@ int main(int argc, char **argv)
 					      : LOG_WARN;
 	status = machine_run(&opts, &start, err, sizeof(err));
 	console_restore();
+	sig = machine_stop_signals();
 	if (status < 0) {
 		fprintf(stderr, "vmm: %s\n", err);
 		return 1;
 	}
+	if (sig)
+		return 128 +
+		       sig; /* even if the guest rebooted at that moment */
 	if (status == EXIT_REBOOT && opts.reboot == REBOOT_RESTART) {
 		/* A fresh process is the simplest complete reset. */
 		fflush(NULL);
