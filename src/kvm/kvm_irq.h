@@ -10,4 +10,11 @@ struct kvm_vm;
  * says the same with an Interrupt Source Override IRQ0 -> GSI 2. */
 int kvm_irq_routing_init(struct kvm_vm *vm);
 
+/* The same PC routes as table entries, for whoever rebuilds the whole table
+ * (kvm_msi.c adds MSI routes to them). entries must hold KVM_IRQ_PC_ROUTES;
+ * returns how many were written. */
+struct kvm_irq_routing_entry;
+#define KVM_IRQ_PC_ROUTES (24 + 16)
+unsigned int kvm_irq_pc_routes(struct kvm_irq_routing_entry *entries);
+
 #endif

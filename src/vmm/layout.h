@@ -28,6 +28,20 @@
 #define LAYOUT_IOAPIC_GPA     0xfec00000ULL
 #define LAYOUT_LAPIC_GPA      0xfee00000ULL
 
+/* --- PCI (docs/pci.md) --- */
+/* 32-bit BAR window: the first half of the hole. */
+#define LAYOUT_PCI_MMIO32_GPA 0xc0000000ULL
+#define LAYOUT_PCI_MMIO32_LEN 0x20000000ULL /* 512 MiB */
+/* ECAM for bus 0 only (32 devices x 8 functions x 4 KiB = 1 MiB). */
+#define LAYOUT_PCI_ECAM_GPA 0xe0000000ULL
+#define LAYOUT_PCI_ECAM_LEN 0x100000ULL
+/* 64-bit BAR window: above the end of RAM, rounded up to 1 GiB; the machine
+ * computes its base. */
+#define LAYOUT_PCI_MMIO64_LEN (64ULL << 30)
+/* INTx: GSIs 16-23, level-triggered (ACPI _PRT, IOAPIC pins above ISA). */
+#define LAYOUT_PCI_INTX_GSI_BASE  16
+#define LAYOUT_PCI_INTX_GSI_COUNT 8
+
 /* --- I/O ports --- */
 #define LAYOUT_PORT_I8042_DATA 0x60
 #define LAYOUT_PORT_I8042_CMD  0x64

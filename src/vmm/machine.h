@@ -21,6 +21,16 @@ struct machine_legacy_dev {
 	int irq; /* ISA IRQ, or -1 for none */
 };
 
+/* The PCI host bridge, when present: what the ACPI MCFG table and the PCI0
+ * device of the DSDT describe, and what pci_host_init() is given. */
+struct machine_pci {
+	int present;
+	uint64_t ecam_gpa, ecam_len; /* bus 0 only */
+	uint64_t mmio32_gpa, mmio32_len;
+	uint64_t mmio64_gpa, mmio64_len; /* len 0: no 64-bit window */
+	uint32_t intx_gsi_base, intx_gsi_count;
+};
+
 struct machine {
 	unsigned int nr_cpus;
 	uint64_t ram_size;	/* total guest RAM */
@@ -28,6 +38,7 @@ struct machine {
 	uint64_t high_ram_size; /* ... and [4 GiB, 4 GiB + high_ram_size) */
 	struct machine_legacy_dev legacy[MACHINE_MAX_LEGACY_DEVS];
 	unsigned int nr_legacy;
+	struct machine_pci pci;
 };
 
 struct vmm_options;
