@@ -182,7 +182,8 @@ int kvm_msi_signal(struct kvm_msi_table *m, uint32_t gsi)
 
 int kvm_msi_eventfd(const struct kvm_msi_table *m, uint32_t gsi)
 {
-	const struct kvm_msi_route *r = route_of((struct kvm_msi_table *)m, gsi);
+	const struct kvm_msi_route *r =
+		route_of((struct kvm_msi_table *)m, gsi);
 
 	return r && r->allocated ? r->efd : -1;
 }

@@ -17,7 +17,7 @@
 
 struct kvm_vm;
 
-#define KVM_MSI_GSI_BASE  24  /* above the IOAPIC's pins */
+#define KVM_MSI_GSI_BASE   24  /* above the IOAPIC's pins */
 #define KVM_MSI_MAX_ROUTES 512 /* MSI GSIs per VM */
 
 struct kvm_msi_route {
@@ -60,8 +60,9 @@ int kvm_msi_signal(struct kvm_msi_table *m, uint32_t gsi);
 int kvm_msi_eventfd(const struct kvm_msi_table *m, uint32_t gsi);
 
 /* KVM_IOEVENTFD: a guest write of any width at MMIO address gpa signals efd
- * instead of exiting (length 0: KVM's fast MMIO path). The written value is not kept (no
- * datamatch). -ENODEV without a VM fd: the caller then handles the exit. */
+ * instead of exiting (length 0: KVM's fast MMIO path). The written value is not
+ * kept (no datamatch). -ENODEV without a VM fd: the caller then handles the
+ * exit. */
 int kvm_ioeventfd_add(struct kvm_vm *vm, uint64_t gpa, int efd);
 int kvm_ioeventfd_del(struct kvm_vm *vm, uint64_t gpa, int efd);
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "acpi_pci.h"
 #include "aml.h"
 #include "layout.h"
 
@@ -181,13 +182,16 @@ struct acpi_ctx {
 	uint64_t dsdt_gpa;
 };
 
-/* The tables the XSDT lists, in order. Adding one is one row here. */
+/* The tables the XSDT lists, in order. Adding one is one row here; a
+ * table this machine does not need leaves *gpa at 0 and is not listed. */
 static int build_fadt(struct acpi_ctx *c, uint64_t *gpa);
 static int build_madt(struct acpi_ctx *c, uint64_t *gpa);
+static int build_mcfg(struct acpi_ctx *c, uint64_t *gpa);
 
 static int (*const xsdt_tables[])(struct acpi_ctx *c, uint64_t *gpa) = {
 	build_fadt,
 	build_madt,
+	build_mcfg,
 };
 #define NR_XSDT_TABLES (sizeof(xsdt_tables) / sizeof(xsdt_tables[0]))
 
@@ -298,6 +302,8 @@ static void dsdt_aml(struct aml_buf *b, const struct machine *m)
 	aml_scope(b, "\\_SB_");
 	for (unsigned int i = 0; i < m->nr_legacy; i++)
 		dsdt_legacy_dev(b, m, i);
+	if (m->pci.present)
+		acpi_pci_dsdt(b, &m->pci);
 	aml_end(b);
 }
 
@@ -405,6 +411,39 @@ static int build_madt(struct acpi_ctx *c, uint64_t *gpa)
 	return 0;
 }
 
+/* --- MCFG (PCI Firmware Spec 3.3 §4.1.2): where ECAM is --- */
+
+struct acpi_mcfg_alloc {
+	uint64_t base;
+	uint16_t segment;
+	uint8_t start_bus, end_bus;
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct acpi_mcfg_alloc) == 16, "MCFG allocation");
+
+static int build_mcfg(struct acpi_ctx *c, uint64_t *gpa)
+{
+	const struct machine_pci *pci = &c->m->pci;
+	size_t len =
+		sizeof(struct acpi_header) + 8 + sizeof(struct acpi_mcfg_alloc);
+	struct acpi_mcfg_alloc a = {
+		.base = pci->ecam_gpa,
+		.end_bus = (uint8_t)((pci->ecam_len >> 20) - 1)};
+	struct acpi_header *h;
+
+	*gpa = 0;
+	if (!pci->present)
+		return 0;
+	h = acpi_alloc(c, len, gpa);
+	if (!h)
+		return -ENOSPC;
+	header_init(h, "MCFG", (uint32_t)len, 1);
+	/* 8 reserved bytes, then one allocation: 1 MiB of ECAM per bus. */
+	memcpy((uint8_t *)(h + 1) + 8, &a, sizeof(a));
+	header_finish(h);
+	return 0;
+}
+
 /* --- XSDT and RSDP --- */
 
 static int build_xsdt(struct acpi_ctx *c, const uint64_t *tables,
@@ -475,7 +514,8 @@ int acpi_build_at(const struct machine *m, const struct gmem *mem, uint64_t gpa,
 		  uint64_t size, uint64_t *rsdp_gpa)
 {
 	struct acpi_ctx c = {.m = m, .gpa = gpa, .size = size};
-	uint64_t tables[NR_XSDT_TABLES], xsdt_gpa, gpa_rsdp;
+	uint64_t tables[NR_XSDT_TABLES] = {0}, xsdt_gpa, gpa_rsdp;
+	unsigned int nr_tables = 0;
 	struct acpi_rsdp *rsdp;
 	int ret;
 
@@ -492,10 +532,13 @@ int acpi_build_at(const struct machine *m, const struct gmem *mem, uint64_t gpa,
 	if (!rsdp)
 		return -ENOSPC;
 	ret = build_dsdt(&c);
-	for (unsigned int i = 0; !ret && i < NR_XSDT_TABLES; i++)
-		ret = xsdt_tables[i](&c, &tables[i]);
+	for (unsigned int i = 0; !ret && i < NR_XSDT_TABLES; i++) {
+		ret = xsdt_tables[i](&c, &tables[nr_tables]);
+		if (tables[nr_tables])
+			nr_tables++;
+	}
 	if (!ret)
-		ret = build_xsdt(&c, tables, NR_XSDT_TABLES, &xsdt_gpa);
+		ret = build_xsdt(&c, tables, nr_tables, &xsdt_gpa);
 	if (ret)
 		return ret;
 	fill_rsdp(rsdp, xsdt_gpa);

@@ -2,7 +2,8 @@
  *
  * RAM below the EBDA, the EBDA-to-1 MiB area reserved (where the ACPI tables
  * live; Linux also scans it for the RSDP), RAM from 1 MiB to the PCI hole,
- * and RAM above 4 GiB when the guest has more than fits below the hole.
+ * the PCI ECAM window (reserved) when there is a PCI bus, and RAM above
+ * 4 GiB when the guest has more than fits below the hole.
  */
 #include "e820.h"
 
@@ -13,7 +14,7 @@
 int e820_build(const struct machine *m, struct boot_e820_entry *table,
 	       unsigned int max)
 {
-	struct boot_e820_entry entries[4];
+	struct boot_e820_entry entries[5];
 	unsigned int n = 0;
 
 	entries[n++] = (struct boot_e820_entry){
@@ -26,6 +27,11 @@ int e820_build(const struct machine *m, struct boot_e820_entry *table,
 						.size = m->low_ram_end -
 							LAYOUT_KERNEL_GPA,
 						.type = E820_RAM};
+	/* Linux uses ECAM only if firmware reserved it (pci_mmcfg_reserved). */
+	if (m->pci.present)
+		entries[n++] = (struct boot_e820_entry){.addr = m->pci.ecam_gpa,
+							.size = m->pci.ecam_len,
+							.type = E820_RESERVED};
 	if (m->high_ram_size)
 		entries[n++] =
 			(struct boot_e820_entry){.addr = LAYOUT_HIGH_RAM_GPA,

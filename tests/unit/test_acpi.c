@@ -766,6 +766,80 @@ START_TEST(test_iasl_disassembles)
 }
 END_TEST
 
+static void machine_with_pci(struct machine *m)
+{
+	machine_init(m, 2);
+	m->pci = (struct machine_pci){
+		.present = 1,
+		.ecam_gpa = LAYOUT_PCI_ECAM_GPA,
+		.ecam_len = LAYOUT_PCI_ECAM_LEN,
+		.mmio32_gpa = LAYOUT_PCI_MMIO32_GPA,
+		.mmio32_len = LAYOUT_PCI_MMIO32_LEN,
+		.mmio64_gpa = 0x1000000000ULL,
+		.mmio64_len = LAYOUT_PCI_MMIO64_LEN,
+		.intx_gsi_base = LAYOUT_PCI_INTX_GSI_BASE,
+		.intx_gsi_count = LAYOUT_PCI_INTX_GSI_COUNT,
+	};
+}
+
+/* The MCFG is in the XSDT only when there is a PCI bus; it names ECAM for
+ * segment 0, bus 0 only. */
+static const uint8_t *find_mcfg(const struct tables *t)
+{
+	uint32_t n = (le32(t->xsdt + 4) - 36) / 8;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *h =
+			gmem_ptr(&mem, le64(t->xsdt + 36 + 8 * i), 4);
+		if (!memcmp(h, "MCFG", 4))
+			return table_at(le64(t->xsdt + 36 + 8 * i), "MCFG");
+	}
+	return NULL;
+}
+
+START_TEST(test_mcfg)
+{
+	const uint8_t *mcfg;
+	struct machine m;
+	struct tables t;
+
+	machine_init(&m, 2);
+	build(&m, &t);
+	ck_assert_ptr_null(find_mcfg(&t));
+	machine_with_pci(&m);
+	build(&m, &t);
+	mcfg = find_mcfg(&t);
+	ck_assert_ptr_nonnull(mcfg);
+	ck_assert_uint_eq(le32(mcfg + 4), 36 + 8 + 16);
+	ck_assert_uint_eq(le64(mcfg + 44), LAYOUT_PCI_ECAM_GPA);
+	ck_assert_uint_eq(le16(mcfg + 52), 0); /* segment */
+	ck_assert_uint_eq(mcfg[54], 0);	       /* start bus */
+	ck_assert_uint_eq(mcfg[55], 0);	       /* end bus: 1 MiB of ECAM */
+}
+END_TEST
+
+START_TEST(test_iasl_pci0)
+{
+	struct machine m;
+	struct tables t;
+	char *dsdt;
+
+	machine_with_pci(&m);
+	build(&m, &t);
+	dsdt = iasl_disassemble("dsdtpci", t.dsdt);
+	assert_contains(dsdt, "Device (PCI0)");
+	assert_contains(dsdt, "EisaId (\"PNP0A08\")");
+	assert_contains(dsdt, "EisaId (\"PNP0A03\")");
+	assert_contains(dsdt, "WordBusNumber (ResourceProducer");
+	assert_contains(dsdt, "0xC0000000");
+	assert_contains(dsdt, "QWordMemory (ResourceProducer");
+	assert_contains(dsdt, "Name (_PRT, Package (0x80)");
+	assert_contains(dsdt, "0x001FFFFF"); /* the last slot is routed too */
+	assert_clean(dsdt);
+	free(dsdt);
+}
+END_TEST
+
 /* Where acpiexec's I/O trace shows a byte-wide write of value to port:
  * "Wrote: <value, 16 hex digits> width  8   to <port, 16 digits> (SystemIO)",
  * matched field by field so spacing changes between versions don't matter.
@@ -850,6 +924,7 @@ static Suite *acpi_suite(void)
 	tcase_add_test(errors, test_area_not_ram);
 	tcase_add_loop_test(errors, test_area_too_small, 0, ncpus);
 	tcase_add_test(errors, test_bad_area_args);
+	tcase_add_test(errors, test_mcfg);
 	tcase_add_loop_test(errors, test_bad_machine, 0,
 			    ARRAY_SIZE(bad_machines));
 	suite_add_tcase(s, errors);
@@ -859,6 +934,7 @@ static Suite *acpi_suite(void)
 	tcase_set_timeout(tools, 30);
 	tcase_add_test(tools, test_iasl_disassembles);
 	tcase_add_test(tools, test_acpiexec_poweroff);
+	tcase_add_test(tools, test_iasl_pci0);
 	suite_add_tcase(s, tools);
 	return s;
 }

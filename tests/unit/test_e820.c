@@ -47,7 +47,8 @@ START_TEST(test_map_table)
 	for (int i = 1; i < n; i++)
 		ck_assert_uint_ge(t[i].addr, t[i - 1].addr + t[i - 1].size);
 	for (int i = 0; i < n; i++)
-		ck_assert(t[i].addr + t[i].size <= LAYOUT_PCI_HOLE_START ||
+		ck_assert(t[i].type != E820_RAM ||
+			  t[i].addr + t[i].size <= LAYOUT_PCI_HOLE_START ||
 			  t[i].addr >= LAYOUT_HIGH_RAM_GPA);
 	/* the ACPI tables' area is reserved, not RAM */
 	ck_assert_uint_eq(t[1].type, E820_RESERVED);
@@ -70,6 +71,25 @@ START_TEST(test_split_around_hole)
 }
 END_TEST
 
+START_TEST(test_ecam_reserved_with_pci)
+{
+	struct machine m = describe(8ULL << 30);
+	struct boot_e820_entry t[8];
+	int n;
+
+	m.pci.present = 1;
+	m.pci.ecam_gpa = LAYOUT_PCI_ECAM_GPA;
+	m.pci.ecam_len = LAYOUT_PCI_ECAM_LEN;
+	n = e820_build(&m, t, 8);
+	ck_assert_int_eq(n, 5);
+	ck_assert_uint_eq(t[3].addr, LAYOUT_PCI_ECAM_GPA);
+	ck_assert_uint_eq(t[3].size, LAYOUT_PCI_ECAM_LEN);
+	ck_assert_uint_eq(t[3].type, E820_RESERVED);
+	for (int i = 1; i < n; i++)
+		ck_assert_uint_ge(t[i].addr, t[i - 1].addr + t[i - 1].size);
+}
+END_TEST
+
 START_TEST(test_table_too_small)
 {
 	struct machine m = describe(8ULL << 30);
@@ -88,6 +108,7 @@ int main(void)
 			    sizeof(memories) / sizeof(memories[0]));
 	tcase_add_test(tc, test_split_around_hole);
 	tcase_add_test(tc, test_table_too_small);
+	tcase_add_test(tc, test_ecam_reserved_with_pci);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

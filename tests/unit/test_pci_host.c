@@ -10,9 +10,9 @@
 #include "pci.h"
 #include "test_runner.h"
 
-#define ECAM   0xe0000000ULL
-#define WIN32  0xc0000000ULL
-#define WIN64  0x8000000000ULL
+#define ECAM  0xe0000000ULL
+#define WIN32 0xc0000000ULL
+#define WIN64 0x8000000000ULL
 
 static struct fake_vm f;
 static struct pci_host h;
@@ -33,8 +33,7 @@ static void mem_write(void *opaque, uint64_t off, const void *data,
 	memcpy((uint8_t *)opaque + off, data, len);
 }
 
-static const struct iobus_ops mem_ops = {.read = mem_read,
-					 .write = mem_write};
+static const struct iobus_ops mem_ops = {.read = mem_read, .write = mem_write};
 
 static const struct pci_host_config host_cfg = {
 	.ecam_gpa = ECAM,
@@ -55,10 +54,10 @@ static void setup(void)
 	ck_assert_int_eq(pci_host_init(&h, &f.vm, NULL, &host_cfg), 0);
 	pci_dev_init(&dev, "testdev", 0x1234, 0x5678, 0x018000, 7);
 	pci_dev_set_subsystem(&dev, 0xaaaa, 0xbbbb);
-	ck_assert_int_eq(pci_dev_add_bar(&dev, 0, 4096, false, &mem_ops,
-					 bar_mem[0]), 0);
-	ck_assert_int_eq(pci_dev_add_bar(&dev, 2, 65536, true, &mem_ops,
-					 bar_mem[1]), 0);
+	ck_assert_int_eq(
+		pci_dev_add_bar(&dev, 0, 4096, false, &mem_ops, bar_mem[0]), 0);
+	ck_assert_int_eq(
+		pci_dev_add_bar(&dev, 2, 65536, true, &mem_ops, bar_mem[1]), 0);
 	ck_assert_int_eq(pci_host_add(&h, &dev, true), 1);
 	bar_hits = 0;
 }
@@ -198,10 +197,18 @@ struct ro_case {
 
 /* Fields the guest must not change. */
 static const struct ro_case ro[] = {
-	{PCI_VENDOR_ID, 2},   {PCI_DEVICE_ID, 2},	  {PCI_CLASS_REVISION, 4},
-	{PCI_HEADER_TYPE, 1}, {PCI_SUBSYSTEM_VENDOR_ID, 4}, {PCI_INTERRUPT_PIN, 1},
-	{PCI_CAPABILITY_LIST, 1}, {PCI_ROM_ADDRESS, 4},	  {PCI_BASE_ADDRESS_1, 4},
-	{PCI_BASE_ADDRESS_5, 4},  {0x40, 4},		  {0xfc, 4},
+	{PCI_VENDOR_ID, 2},
+	{PCI_DEVICE_ID, 2},
+	{PCI_CLASS_REVISION, 4},
+	{PCI_HEADER_TYPE, 1},
+	{PCI_SUBSYSTEM_VENDOR_ID, 4},
+	{PCI_INTERRUPT_PIN, 1},
+	{PCI_CAPABILITY_LIST, 1},
+	{PCI_ROM_ADDRESS, 4},
+	{PCI_BASE_ADDRESS_1, 4},
+	{PCI_BASE_ADDRESS_5, 4},
+	{0x40, 4},
+	{0xfc, 4},
 };
 
 START_TEST(read_only_fields)
@@ -229,8 +236,8 @@ START_TEST(command_and_status)
 	cf8_write(1, PCI_STATUS, 0, 2);
 	ck_assert_uint_eq(cf8_read(1, PCI_STATUS, 2), st);
 	cf8_write(1, PCI_STATUS, 0xffff, 2);
-	ck_assert_uint_eq(cf8_read(1, PCI_STATUS, 2) &
-				  PCI_STATUS_REC_MASTER_ABORT, 0);
+	ck_assert_uint_eq(
+		cf8_read(1, PCI_STATUS, 2) & PCI_STATUS_REC_MASTER_ABORT, 0);
 }
 END_TEST
 
@@ -349,8 +356,8 @@ START_TEST(slots_fill_up)
 		slot = pci_host_add(&h, &many[i], false);
 		if (slot < 0)
 			break;
-		ck_assert_uint_eq(cf8_read((unsigned int)slot, PCI_DEVICE_ID, 2),
-				  i);
+		ck_assert_uint_eq(
+			cf8_read((unsigned int)slot, PCI_DEVICE_ID, 2), i);
 	}
 	ck_assert_int_eq(slot, -ENOSPC);
 }
@@ -388,8 +395,7 @@ START_TEST(bad_bars)
 			 -EINVAL);
 	ck_assert_int_eq(pci_dev_add_bar(&d, 0, 8, false, &mem_ops, NULL),
 			 -EINVAL);
-	ck_assert_int_eq(pci_dev_add_bar(&d, 0, 4096, true, &mem_ops, NULL),
-			 0);
+	ck_assert_int_eq(pci_dev_add_bar(&d, 0, 4096, true, &mem_ops, NULL), 0);
 	ck_assert_int_eq(pci_dev_add_bar(&d, 1, 4096, false, &mem_ops, NULL),
 			 -EINVAL); /* upper half of BAR 0 */
 }
@@ -407,7 +413,8 @@ static Suite *pci_host_suite(void)
 			    sizeof(absent) / sizeof(absent[0]));
 	tcase_add_test(tc, data_port_widths);
 	tcase_add_test(tc, ecam_agrees_with_cf8);
-	tcase_add_loop_test(tc, read_only_fields, 0, sizeof(ro) / sizeof(ro[0]));
+	tcase_add_loop_test(tc, read_only_fields, 0,
+			    sizeof(ro) / sizeof(ro[0]));
 	tcase_add_test(tc, command_and_status);
 	tcase_add_test(tc, bar_sizing);
 	tcase_add_test(tc, bar_decoding);

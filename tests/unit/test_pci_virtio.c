@@ -157,8 +157,8 @@ static uint64_t negotiate(uint64_t want)
 	wr(COMMON(STATUS), 0, 1);
 	ck_assert_uint_eq(rd(COMMON(STATUS), 1), 0);
 	wr(COMMON(STATUS), VIRTIO_CONFIG_S_ACKNOWLEDGE, 1);
-	wr(COMMON(STATUS),
-	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER, 1);
+	wr(COMMON(STATUS), VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER,
+	   1);
 	wr(COMMON(DFSELECT), 0, 4);
 	offered = rd(COMMON(DF), 4);
 	wr(COMMON(DFSELECT), 1, 4);
@@ -277,9 +277,10 @@ START_TEST(linux_init_msix)
 	ck_assert_uint_eq(msi.routes[vp->msix.gsi[1] - KVM_MSI_GSI_BASE].addr,
 			  0xfee01000);
 	/* Device config through its window, and through the PCI_CFG cap. */
-	ck_assert_uint_eq(rd(bar0 + dev_off, 4), echo.config[0] |
-			  echo.config[1] << 8 | echo.config[2] << 16 |
-			  (uint32_t)echo.config[3] << 24);
+	ck_assert_uint_eq(rd(bar0 + dev_off, 4),
+			  echo.config[0] | echo.config[1] << 8 |
+				  echo.config[2] << 16 |
+				  (uint32_t)echo.config[3] << 24);
 	cfg_wr(cfg_cap + 4, 0, 1);
 	cfg_wr(cfg_cap + 8, common_off + VIRTIO_PCI_COMMON_NUMQ, 4);
 	cfg_wr(cfg_cap + 12, 2, 4);
@@ -362,9 +363,9 @@ struct bad_access {
 
 /* Wrong widths and holes in the common config: read 0, writes ignored. */
 static const struct bad_access bad[] = {
-	{VIRTIO_PCI_COMMON_DF, 2},	 {VIRTIO_PCI_COMMON_DF + 1, 1},
-	{VIRTIO_PCI_COMMON_STATUS, 2},	 {VIRTIO_PCI_COMMON_NUMQ, 4},
-	{VIRTIO_PCI_COMMON_Q_SIZE, 1},	 {VIRTIO_PCI_COMMON_Q_DESCLO, 8},
+	{VIRTIO_PCI_COMMON_DF, 2},	    {VIRTIO_PCI_COMMON_DF + 1, 1},
+	{VIRTIO_PCI_COMMON_STATUS, 2},	    {VIRTIO_PCI_COMMON_NUMQ, 4},
+	{VIRTIO_PCI_COMMON_Q_SIZE, 1},	    {VIRTIO_PCI_COMMON_Q_DESCLO, 8},
 	{VIRTIO_PCI_COMMON_Q_RESET + 2, 2}, {0x3e, 2},
 };
 

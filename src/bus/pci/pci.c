@@ -82,8 +82,9 @@ static void cf8_read(void *opaque, uint64_t off, void *data, uint32_t len)
 		/* Only a dword access reaches CONFIG_ADDRESS (Linux's
 		 * pci_check_type1 relies on it). */
 		if (off == 0 && len == 4)
-			pci_put(data, __atomic_load_n(&h->config_address,
-						      __ATOMIC_RELAXED),
+			pci_put(data,
+				__atomic_load_n(&h->config_address,
+						__ATOMIC_RELAXED),
 				4);
 		else
 			memset(data, 0xff, len);
@@ -112,8 +113,7 @@ static void cf8_write(void *opaque, uint64_t off, const void *data,
 	cfg_write(h, d, reg, data, len);
 }
 
-static const struct iobus_ops cf8_ops = {.read = cf8_read,
-					 .write = cf8_write};
+static const struct iobus_ops cf8_ops = {.read = cf8_read, .write = cf8_write};
 
 /* --- ECAM --- */
 
@@ -159,8 +159,8 @@ static bool window_ok(uint64_t gpa, uint64_t len)
 	return len && !(gpa % MIB) && !(len % MIB) && gpa + len > gpa;
 }
 
-int pci_host_init(struct pci_host *h, struct kvm_vm *vm, struct kvm_msi_table *msi,
-		  const struct pci_host_config *cfg)
+int pci_host_init(struct pci_host *h, struct kvm_vm *vm,
+		  struct kvm_msi_table *msi, const struct pci_host_config *cfg)
 {
 	int ret;
 
@@ -254,8 +254,8 @@ static int map_bars(struct pci_host *h, struct pci_dev *d)
 		if (!gpa)
 			return -ENOSPC;
 		pci_dev_program_bar(d, i, gpa);
-		ret = iobus_register(&h->vm->mmio, gpa, bar->size,
-				     &pci_bar_ops, bar, d->name);
+		ret = iobus_register(&h->vm->mmio, gpa, bar->size, &pci_bar_ops,
+				     bar, d->name);
 		if (ret < 0)
 			return ret;
 	}

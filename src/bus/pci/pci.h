@@ -21,13 +21,13 @@
 struct kvm_vm;
 struct kvm_msi_table;
 
-#define PCI_HOST_SLOTS	   32
-#define PCI_CFG_LEN	   256	/* what we model; ECAM's 4 KiB rest reads 0 */
-#define PCI_ECAM_FN_LEN	   4096 /* ECAM bytes per function */
-#define PCI_ECAM_BUS0_LEN  (PCI_HOST_SLOTS * 8 * PCI_ECAM_FN_LEN) /* 1 MiB */
-#define PCI_PORT_CONFIG	   0xcf8 /* CONFIG_ADDRESS, CONFIG_DATA at 0xcfc */
+#define PCI_HOST_SLOTS	    32
+#define PCI_CFG_LEN	    256	 /* what we model; ECAM's 4 KiB rest reads 0 */
+#define PCI_ECAM_FN_LEN	    4096 /* ECAM bytes per function */
+#define PCI_ECAM_BUS0_LEN   (PCI_HOST_SLOTS * 8 * PCI_ECAM_FN_LEN) /* 1 MiB */
+#define PCI_PORT_CONFIG	    0xcf8 /* CONFIG_ADDRESS, CONFIG_DATA at 0xcfc */
 #define PCI_PORT_CONFIG_LEN 8
-#define PCI_CONFIG_ENABLE  0x80000000u
+#define PCI_CONFIG_ENABLE   0x80000000u
 
 struct pci_dev;
 
@@ -69,7 +69,7 @@ struct pci_dev {
 
 /* The machine's choice of windows and interrupts; see src/vmm/layout.h. */
 struct pci_host_config {
-	uint64_t ecam_gpa, ecam_len; /* ecam_len: PCI_ECAM_BUS0_LEN, or 0 */
+	uint64_t ecam_gpa, ecam_len;	 /* ecam_len: PCI_ECAM_BUS0_LEN, or 0 */
 	uint64_t mmio32_gpa, mmio32_len; /* BARs go here ... */
 	uint64_t mmio64_gpa, mmio64_len; /* ... and 64-bit ones here if len */
 	uint32_t intx_gsi_base, intx_gsi_count; /* e.g. 16, 8 */
@@ -99,8 +99,8 @@ static inline uint32_t pci_intx_gsi(uint32_t base, uint32_t count,
  * ECAM range. msi may be NULL (no MSI-X). Returns 0 or -errno (-EINVAL for
  * windows that are empty or not aligned to 1 MiB, or an ECAM range that is
  * not 1 MiB). */
-int pci_host_init(struct pci_host *h, struct kvm_vm *vm, struct kvm_msi_table *msi,
-		  const struct pci_host_config *cfg);
+int pci_host_init(struct pci_host *h, struct kvm_vm *vm,
+		  struct kvm_msi_table *msi, const struct pci_host_config *cfg);
 void pci_host_destroy(struct pci_host *h);
 
 /* Sets up d as a header type 0 function: ids, class (24 bits: class,
@@ -130,8 +130,7 @@ int pci_dev_add_cap(struct pci_dev *d, uint8_t id, const void *body,
 /* Config space access as the guest sees it, with read-only and W1C bits
  * applied; off + len beyond 256 reads 0 and ignores writes. */
 uint32_t pci_cfg_read(struct pci_dev *d, uint32_t off, uint32_t len);
-void pci_cfg_write(struct pci_dev *d, uint32_t off, uint32_t val,
-		   uint32_t len);
+void pci_cfg_write(struct pci_dev *d, uint32_t off, uint32_t val, uint32_t len);
 
 /* INTx level for the device's pin (ignored while INTX_DISABLE is set). */
 void pci_dev_set_intx(struct pci_dev *d, bool level);

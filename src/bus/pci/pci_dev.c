@@ -169,8 +169,7 @@ uint32_t pci_cfg_read(struct pci_dev *d, uint32_t off, uint32_t len)
 	return pci_get(&d->cfg[off], len);
 }
 
-void pci_cfg_write(struct pci_dev *d, uint32_t off, uint32_t val,
-		   uint32_t len)
+void pci_cfg_write(struct pci_dev *d, uint32_t off, uint32_t val, uint32_t len)
 {
 	if (off >= PCI_CFG_LEN || len > PCI_CFG_LEN - off)
 		return;
@@ -180,7 +179,7 @@ void pci_cfg_write(struct pci_dev *d, uint32_t off, uint32_t val,
 
 		*p = (uint8_t)((*p & ~d->wmask[off + i]) |
 			       (b & d->wmask[off + i]));
-		*p &= (uint8_t)~(b & d->w1cmask[off + i]);
+		*p &= (uint8_t) ~(b & d->w1cmask[off + i]);
 	}
 	/* Masking INTx drops a pending level; unmasking brings it back. */
 	if (off <= PCI_COMMAND + 1 && off + len > PCI_COMMAND)
@@ -200,8 +199,8 @@ void pci_dev_set_intx(struct pci_dev *d, bool level)
 
 void pci_dev_intx_update(struct pci_dev *d, bool level)
 {
-	bool masked = pci_get(&d->cfg[PCI_COMMAND], 2) &
-		      PCI_COMMAND_INTX_DISABLE;
+	bool masked =
+		pci_get(&d->cfg[PCI_COMMAND], 2) & PCI_COMMAND_INTX_DISABLE;
 
 	d->intx_asserted = level;
 	/* Status bit 3 shows the pending INTx even while it is masked. */

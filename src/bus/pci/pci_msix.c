@@ -13,9 +13,9 @@
 #include "kvm_msi.h"
 #include "log.h"
 
-int pci_msix_init(struct pci_msix *m, struct pci_dev *d, struct kvm_msi_table *msi,
-		  uint16_t nvec, unsigned int bar, uint32_t table_off,
-		  uint32_t pba_off)
+int pci_msix_init(struct pci_msix *m, struct pci_dev *d,
+		  struct kvm_msi_table *msi, uint16_t nvec, unsigned int bar,
+		  uint32_t table_off, uint32_t pba_off)
 {
 	uint8_t body[PCI_MSIX_CAP_LEN - 2];
 	int off;
@@ -63,7 +63,8 @@ void pci_msix_destroy(struct pci_msix *m)
 
 static bool vec_masked(const struct pci_msix *m, unsigned int v)
 {
-	return m->func_masked || (m->table[v].ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	return m->func_masked ||
+	       (m->table[v].ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT);
 }
 
 /* Makes the guest's message the vector's route. Caller holds m->lock. */
@@ -75,8 +76,8 @@ static void update_route(struct pci_msix *m, unsigned int v)
 
 	ret = kvm_msi_set_route(m->msi, (uint32_t)m->gsi[v], addr, e->data);
 	if (ret < 0)
-		log_guest("%s: MSI-X vector %u: route failed: %s",
-			  m->dev->name, v, strerror(-ret));
+		log_guest("%s: MSI-X vector %u: route failed: %s", m->dev->name,
+			  v, strerror(-ret));
 }
 
 /* Delivers what became deliverable. Caller holds m->lock. */

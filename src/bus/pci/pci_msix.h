@@ -27,7 +27,7 @@ struct pci_msix {
 	struct pci_dev *dev;
 	struct kvm_msi_table *msi;
 	uint16_t nvec;
-	uint8_t cap; /* config offset of the capability */
+	uint8_t cap;		     /* config offset of the capability */
 	uint32_t table_off, pba_off; /* offsets in the BAR */
 	pthread_mutex_t lock;	     /* table, pending bits, enable state */
 	bool enabled, func_masked;   /* from Message Control */
@@ -40,9 +40,9 @@ struct pci_msix {
  * bar, 8-byte aligned) and allocates one GSI per vector from msi. Every
  * vector starts masked. -EINVAL for nvec 0 or above PCI_MSIX_MAX_VECTORS,
  * -ENOSPC, or an error from kvm_msi_alloc. */
-int pci_msix_init(struct pci_msix *m, struct pci_dev *d, struct kvm_msi_table *msi,
-		  uint16_t nvec, unsigned int bar, uint32_t table_off,
-		  uint32_t pba_off);
+int pci_msix_init(struct pci_msix *m, struct pci_dev *d,
+		  struct kvm_msi_table *msi, uint16_t nvec, unsigned int bar,
+		  uint32_t table_off, uint32_t pba_off);
 void pci_msix_destroy(struct pci_msix *m);
 
 /* The device's cfg_write hook forwards config writes here; a change of the

@@ -27,7 +27,8 @@
 #define VIRTIO_PCI_SUBSYS    0x1100
 #define VIRTIO_PCI_REVISION  1
 #define STOP_TOKEN	     UINT32_MAX
-#define ISR_QUEUE	     0x1 /* §4.1.4.5; the uapi header names only the config bit */
+#define ISR_QUEUE	     0x1 /* §4.1.4.5; the uapi header names only the config bit \
+				  */
 
 static uint32_t class_of(uint32_t device_id)
 {
@@ -241,8 +242,8 @@ static void bar0_read(void *opaque, uint64_t off, void *data, uint32_t len)
 		pci_put(data, val, len);
 	} else if (off == VIRTIO_PCI_ISR_OFF) {
 		/* Reading ISR clears it and deasserts INTx (§4.1.4.5). */
-		*(uint8_t *)data = __atomic_exchange_n(&vp->isr, 0,
-						       __ATOMIC_ACQ_REL);
+		*(uint8_t *)data =
+			__atomic_exchange_n(&vp->isr, 0, __ATOMIC_ACQ_REL);
 		pci_dev_set_intx(&vp->pci, false);
 	} else if (off >= VIRTIO_PCI_DEVCFG_OFF &&
 		   off < VIRTIO_PCI_DEVCFG_OFF + vp->vd->config_len) {
@@ -252,8 +253,7 @@ static void bar0_read(void *opaque, uint64_t off, void *data, uint32_t len)
 	}
 }
 
-static void kick(struct virtio_pci *vp, uint16_t q, uint32_t data,
-		 uint32_t len)
+static void kick(struct virtio_pci *vp, uint16_t q, uint32_t data, uint32_t len)
 {
 	pthread_mutex_lock(&vp->lock);
 	if (len == 4 && virtio_has_feature(vp->vd, VIRTIO_F_NOTIFICATION_DATA))
@@ -284,7 +284,8 @@ static void bar0_write(void *opaque, uint64_t off, const void *data,
 		virtio_config_write(vp->vd, off - VIRTIO_PCI_DEVCFG_OFF, data,
 				    len);
 	} else if (off >= VIRTIO_PCI_NOTIFY_OFF &&
-		   noff < (uint64_t)vp->vd->num_queues * VIRTIO_PCI_NOTIFY_MULT &&
+		   noff < (uint64_t)vp->vd->num_queues *
+				   VIRTIO_PCI_NOTIFY_MULT &&
 		   noff % VIRTIO_PCI_NOTIFY_MULT == 0 && len <= 4) {
 		/* The exit path of a notification (no ioeventfd). */
 		kick(vp, (uint16_t)(noff / VIRTIO_PCI_NOTIFY_MULT), val, len);
@@ -338,8 +339,8 @@ static void notify_used(struct virtio_dev *vd, struct virtq *vq)
 {
 	struct virtio_pci *vp = vd->transport_priv;
 
-	raise(vp, __atomic_load_n(&vp->queue_vector[vq->index],
-				  __ATOMIC_RELAXED),
+	raise(vp,
+	      __atomic_load_n(&vp->queue_vector[vq->index], __ATOMIC_RELAXED),
 	      ISR_QUEUE);
 }
 
@@ -360,8 +361,7 @@ static const struct virtio_transport virtio_pci_transport = {
 
 /* The BAR access the PCI_CFG capability currently describes, if valid
  * (§4.1.4.9: BAR 0, length 1, 2 or 4, offset aligned to length). */
-static bool cfg_cap_access(struct virtio_pci *vp, uint32_t *off,
-			   uint32_t *len)
+static bool cfg_cap_access(struct virtio_pci *vp, uint32_t *off, uint32_t *len)
 {
 	const uint8_t *c = &vp->pci.cfg[vp->cfg_cap];
 
@@ -382,7 +382,8 @@ static void cfg_read_hook(struct pci_dev *d, uint32_t off, uint32_t len)
 	struct virtio_pci *vp = d->priv;
 	uint32_t data_off = vp->cfg_cap + 16, boff, blen;
 
-	if (!touches(off, len, data_off, 4) || !cfg_cap_access(vp, &boff, &blen))
+	if (!touches(off, len, data_off, 4) ||
+	    !cfg_cap_access(vp, &boff, &blen))
 		return;
 	bar0_read(vp, boff, &d->cfg[data_off], blen);
 }
@@ -483,8 +484,7 @@ static int add_epoll(struct virtio_pci *vp, int fd, uint32_t token)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = token};
 
-	return epoll_ctl(vp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno
-								    : 0;
+	return epoll_ctl(vp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
 static void stop_kicks(struct virtio_pci *vp)

@@ -18,14 +18,14 @@
 #include "virtio.h"
 
 /* BAR 0 layout: one page per structure. */
-#define VIRTIO_PCI_BAR		 0
-#define VIRTIO_PCI_COMMON_OFF	 0x0000
-#define VIRTIO_PCI_COMMON_LEN	 0x3c /* up to queue_reset (virtio 1.2+) */
-#define VIRTIO_PCI_ISR_OFF	 0x1000
-#define VIRTIO_PCI_DEVCFG_OFF	 0x2000
-#define VIRTIO_PCI_NOTIFY_OFF	 0x3000
-#define VIRTIO_PCI_NOTIFY_MULT	 4 /* notify_off_multiplier */
-#define VIRTIO_PCI_BAR_SIZE	 0x4000
+#define VIRTIO_PCI_BAR	       0
+#define VIRTIO_PCI_COMMON_OFF  0x0000
+#define VIRTIO_PCI_COMMON_LEN  0x3c /* up to queue_reset (virtio 1.2+) */
+#define VIRTIO_PCI_ISR_OFF     0x1000
+#define VIRTIO_PCI_DEVCFG_OFF  0x2000
+#define VIRTIO_PCI_NOTIFY_OFF  0x3000
+#define VIRTIO_PCI_NOTIFY_MULT 4 /* notify_off_multiplier */
+#define VIRTIO_PCI_BAR_SIZE    0x4000
 /* BAR 1: the MSI-X table, then the PBA. */
 #define VIRTIO_PCI_MSIX_BAR	 1
 #define VIRTIO_PCI_MSIX_TABLE	 0x000
