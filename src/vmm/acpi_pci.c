@@ -10,7 +10,7 @@
 #include "pci.h"
 
 #define PCI_SLOTS 32
-#define PCI_PINS 4
+#define PCI_PINS  4
 
 /* _PRT: Package { Package { slot << 16 | 0xffff, pin, 0, gsi } ... } */
 static void dsdt_prt(struct aml_buf *b, const struct machine_pci *pci)

@@ -3,15 +3,26 @@
 #include "device_table.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "acpi_pm.h"
 #include "debug_ports.h"
 #include "i8042.h"
+#include "kvm.h"
+#include "kvm_msi.h"
 #include "layout.h"
+#include "options.h"
+#include "pci.h"
 #include "rtc.h"
 #include "serial.h"
+#include "virtio_blk.h"
+#include "virtio_console.h"
+#include "virtio_pci.h"
+#include "virtio_rng.h"
 
 static size_t serial_sink(void *opaque, const void *buf, size_t len)
 {
@@ -98,4 +109,308 @@ void device_table_destroy_platform(struct platform_devices *p)
 	if (p->com1)
 		serial_destroy(p->com1);
 	memset(p, 0, sizeof(*p));
+}
+
+/* --- Virtio devices on PCI ------------------------------------------- */
+
+#define MAX_VIRTIO_DEVICES (OPTIONS_MAX_DISKS + OPTIONS_MAX_DEVICES + 1)
+#define MAX_SPEC_LEN	   512
+
+/* One created device: its virtio_dev, its transport, and how to free it. */
+struct virtio_slot {
+	void *dev;
+	void (*destroy)(void *dev);
+	struct virtio_pci *transport;
+};
+
+struct virtio_devices {
+	struct kvm_msi_table msi;
+	struct pci_host host;
+	struct virtio_slot slots[MAX_VIRTIO_DEVICES];
+	unsigned int nr;
+};
+
+/* "key=value" fields after the first comma of a spec. Splits in place;
+ * returns the next key (and *value) or NULL at the end. */
+static char *next_field(char **cursor, char **value)
+{
+	char *field = *cursor, *eq;
+
+	if (!field)
+		return NULL;
+	*cursor = strchr(field, ',');
+	if (*cursor)
+		*(*cursor)++ = '\0';
+	eq = strchr(field, '=');
+	*value = eq ? eq + 1 : NULL;
+	if (eq)
+		*eq = '\0';
+	return field;
+}
+
+static int parse_on_off(const char *v, bool *out)
+{
+	if (v && (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "1")))
+		*out = true;
+	else if (v &&
+		 (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "0")))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_uint(const char *v, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	*out = strtoul(v, &end, 10);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
+/* --disk PATH[,readonly=on][,serial=S][,cache=writeback|none]
+ *        [,num-queues=N][,packed=on|off] */
+static int parse_disk(char *spec, struct virtio_blk_options *o,
+		      const char **bad)
+{
+	char *cursor = strchr(spec, ','), *key, *v;
+	bool packed = true;
+	unsigned long n;
+
+	if (cursor)
+		*cursor++ = '\0';
+	*o = (struct virtio_blk_options){.path = spec};
+	while ((key = next_field(&cursor, &v))) {
+		*bad = key;
+		if (!strcmp(key, "readonly") && !parse_on_off(v, &o->readonly))
+			continue;
+		if (!strcmp(key, "serial") && v) {
+			o->serial = v;
+			continue;
+		}
+		if (!strcmp(key, "cache") && v && !strcmp(v, "writeback")) {
+			o->cache = VIRTIO_BLK_CACHE_WRITEBACK;
+			continue;
+		}
+		if (!strcmp(key, "cache") && v && !strcmp(v, "none")) {
+			o->cache = VIRTIO_BLK_CACHE_NONE;
+			continue;
+		}
+		if (!strcmp(key, "num-queues") &&
+		    !parse_uint(v, VIRTIO_BLK_MAX_QUEUES, &n) && n > 0) {
+			o->num_queues = (uint16_t)n;
+			continue;
+		}
+		if (!strcmp(key, "packed") && !parse_on_off(v, &packed)) {
+			o->packed_off = !packed;
+			continue;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* --device virtio-rng[,rate=BYTES_PER_SECOND][,packed=on|off] */
+static int parse_rng(char *cursor, struct virtio_rng_options *o,
+		     const char **bad)
+{
+	bool packed = true;
+	unsigned long n;
+	char *key, *v;
+
+	*o = (struct virtio_rng_options){0};
+	while ((key = next_field(&cursor, &v))) {
+		*bad = key;
+		if (!strcmp(key, "rate") && !parse_uint(v, UINT32_MAX, &n)) {
+			o->bytes_per_sec = (uint32_t)n;
+			continue;
+		}
+		if (!strcmp(key, "packed") && !parse_on_off(v, &packed)) {
+			o->packed_off = !packed;
+			continue;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static void destroy_blk(void *dev)
+{
+	virtio_blk_destroy(dev);
+}
+
+static void destroy_rng(void *dev)
+{
+	virtio_rng_destroy(dev);
+}
+
+static void destroy_console(void *dev)
+{
+	virtio_console_destroy(dev);
+}
+
+/* Puts a created device on the PCI bus. */
+static int plug(struct virtio_devices *v, void *dev, struct virtio_dev *vd,
+		void (*destroy)(void *))
+{
+	struct virtio_slot *s = &v->slots[v->nr];
+	int ret;
+
+	*s = (struct virtio_slot){.dev = dev, .destroy = destroy};
+	v->nr++;
+	ret = virtio_pci_add(&v->host, vd, &s->transport);
+	return ret < 0 ? ret : 0;
+}
+
+static int add_disk(struct virtio_devices *v, struct kvm_vm *vm,
+		    const char *spec, char *err, size_t err_len)
+{
+	struct virtio_blk_options o;
+	char buf[MAX_SPEC_LEN];
+	const char *bad = "";
+	struct virtio_blk *blk;
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	if (parse_disk(buf, &o, &bad) < 0) {
+		snprintf(err, err_len, "--disk %s: bad or unknown field '%s'",
+			 spec, bad);
+		return -1;
+	}
+	ret = virtio_blk_create(&o, &vm->mem, &blk);
+	if (ret == 0)
+		ret = plug(v, blk, virtio_blk_vdev(blk), destroy_blk);
+	if (ret < 0)
+		snprintf(err, err_len, "--disk %s: %s", spec, strerror(-ret));
+	return ret < 0 ? -1 : 0;
+}
+
+static int add_device(struct virtio_devices *v, struct kvm_vm *vm,
+		      const char *spec, char *err, size_t err_len)
+{
+	char buf[MAX_SPEC_LEN], *fields;
+	struct virtio_rng_options o;
+	struct virtio_rng *rng;
+	const char *bad = "";
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	fields = strchr(buf, ',');
+	if (fields)
+		*fields++ = '\0';
+	if (strcmp(buf, "virtio-rng")) {
+		snprintf(err, err_len,
+			 "--device %s: unknown device '%s' (known: virtio-rng)",
+			 spec, buf);
+		return -1;
+	}
+	if (parse_rng(fields, &o, &bad) < 0) {
+		snprintf(err, err_len, "--device %s: bad or unknown field '%s'",
+			 spec, bad);
+		return -1;
+	}
+	ret = virtio_rng_create(&o, &vm->mem, &rng);
+	if (ret == 0)
+		ret = plug(v, rng, virtio_rng_vdev(rng), destroy_rng);
+	if (ret < 0)
+		snprintf(err, err_len, "--device %s: %s", spec, strerror(-ret));
+	return ret < 0 ? -1 : 0;
+}
+
+static int add_console(struct virtio_devices *v, struct kvm_vm *vm, char *err,
+		       size_t err_len)
+{
+	const struct virtio_console_options o = {.in_fd = STDIN_FILENO,
+						 .out_fd = STDOUT_FILENO,
+						 .cols = 80,
+						 .rows = 25};
+	struct virtio_console *con;
+	int ret = virtio_console_create(&o, &vm->mem, &con);
+
+	if (ret == 0)
+		ret = plug(v, con, virtio_console_vdev(con), destroy_console);
+	if (ret < 0)
+		snprintf(err, err_len, "--console virtio: %s", strerror(-ret));
+	return ret < 0 ? -1 : 0;
+}
+
+static void describe_pci(struct machine *m)
+{
+	m->pci = (struct machine_pci){
+		.present = 1,
+		.ecam_gpa = LAYOUT_PCI_ECAM_GPA,
+		.ecam_len = LAYOUT_PCI_ECAM_LEN,
+		.mmio32_gpa = LAYOUT_PCI_MMIO32_GPA,
+		.mmio32_len = LAYOUT_PCI_MMIO32_LEN,
+		.intx_gsi_base = LAYOUT_PCI_INTX_GSI_BASE,
+		.intx_gsi_count = LAYOUT_PCI_INTX_GSI_COUNT,
+	};
+}
+
+static int create_bus(struct virtio_devices *v, struct kvm_vm *vm,
+		      const struct machine *m, char *err, size_t err_len)
+{
+	const struct pci_host_config pc = {
+		.ecam_gpa = m->pci.ecam_gpa,
+		.ecam_len = m->pci.ecam_len,
+		.mmio32_gpa = m->pci.mmio32_gpa,
+		.mmio32_len = m->pci.mmio32_len,
+		.intx_gsi_base = m->pci.intx_gsi_base,
+		.intx_gsi_count = m->pci.intx_gsi_count,
+	};
+	int ret = kvm_msi_init(&v->msi, vm);
+
+	if (ret == 0)
+		ret = pci_host_init(&v->host, vm, &v->msi, &pc);
+	if (ret < 0)
+		snprintf(err, err_len, "cannot create the PCI bus: %s",
+			 strerror(-ret));
+	return ret < 0 ? -1 : 0;
+}
+
+int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
+			       const struct vmm_options *o,
+			       struct virtio_devices **out, char *err,
+			       size_t err_len)
+{
+	struct virtio_devices *v;
+	int ret = 0;
+
+	*out = NULL;
+	if (!o->nr_disks && !o->nr_devices && o->console != CONSOLE_VIRTIO)
+		return 0;
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		snprintf(err, err_len, "out of memory");
+		return -1;
+	}
+	describe_pci(m);
+	ret = create_bus(v, vm, m, err, err_len);
+	if (ret == 0 && o->console == CONSOLE_VIRTIO)
+		ret = add_console(v, vm, err, err_len);
+	for (unsigned int i = 0; ret == 0 && i < o->nr_disks; i++)
+		ret = add_disk(v, vm, o->disks[i], err, err_len);
+	for (unsigned int i = 0; ret == 0 && i < o->nr_devices; i++)
+		ret = add_device(v, vm, o->devices[i], err, err_len);
+	*out = v; /* even on failure: the caller destroys what was made */
+	return ret;
+}
+
+void device_table_destroy_virtio(struct virtio_devices *v)
+{
+	if (!v)
+		return;
+	if (v->host.vm)
+		pci_host_destroy(&v->host);
+	for (unsigned int i = 0; i < v->nr; i++) {
+		if (v->slots[i].transport)
+			virtio_pci_remove(v->slots[i].transport);
+		v->slots[i].destroy(v->slots[i].dev);
+	}
+	if (v->msi.vm)
+		kvm_msi_destroy(&v->msi);
+	free(v);
 }

@@ -18,6 +18,7 @@ struct rtc;
 struct i8042;
 struct debug_ports;
 struct acpi_pm;
+struct vmm_options;
 
 /* The platform devices of one machine; opaque outside device_table.c. */
 struct platform_devices {
@@ -42,5 +43,23 @@ int device_table_create_platform(struct kvm_vm *vm, struct machine *m,
 /* Frees what device_table_create_platform() made. No vCPU and no console
  * input may be running. */
 void device_table_destroy_platform(struct platform_devices *p);
+
+/* The virtio devices of one machine and the PCI bus that carries them;
+ * opaque outside device_table.c. */
+struct virtio_devices;
+
+/* Parses the user's --disk, --device and --console virtio requests and
+ * creates each device on a PCI host bridge (made only if there is at least
+ * one); fills m->pci so ACPI and e820 describe the bus. For --console
+ * virtio the guest console is port 0 of a virtio-console on stdin/stdout.
+ * Returns 0 (and *out, possibly NULL when there are no virtio devices) or
+ * -1 with a one-line message naming the bad option in err. */
+int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
+			       const struct vmm_options *o,
+			       struct virtio_devices **out, char *err,
+			       size_t err_len);
+
+/* Frees what device_table_create_virtio() made. No vCPU may be running. */
+void device_table_destroy_virtio(struct virtio_devices *v);
 
 #endif

@@ -22,7 +22,9 @@
 #include "options.h"
 #include "vcpu.h"
 
-#define DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1"
+/* Before the user's --append: the console, reboot through the keyboard
+ * controller, and reboot at once on a panic (so vmm exits with status 2). */
+#define DEFAULT_CMDLINE "reboot=k panic=-1"
 #define EXIT_POWEROFF	0
 #define EXIT_ERROR	1
 #define EXIT_REBOOT	2
@@ -107,8 +109,10 @@ static int boot_kernel(struct kvm_vm *vm, const struct machine *m,
 			 strerror(-ret));
 		return -1;
 	}
-	if ((size_t)snprintf(cmdline, sizeof(cmdline), "%s%s%s",
-			     DEFAULT_CMDLINE, o->append[0] ? " " : "",
+	/* Without a PCI bus, pci=off spares the guest a probe of nothing. */
+	if ((size_t)snprintf(cmdline, sizeof(cmdline), "console=%s %s%s %s",
+			     o->console == CONSOLE_VIRTIO ? "hvc0" : "ttyS0",
+			     DEFAULT_CMDLINE, m->pci.present ? "" : " pci=off",
 			     o->append) >= sizeof(cmdline)) {
 		snprintf(err, err_len, "--append: command line too long");
 		return -1;
@@ -191,17 +195,19 @@ static int exit_status(enum vm_stop_reason reason, int status)
 }
 
 static int setup(struct kvm_vm *vm, struct machine *m,
-		 struct platform_devices *devs, const struct vmm_options *o,
+		 struct platform_devices *devs, struct virtio_devices **virtio,
+		 const struct vmm_options *o,
 		 const struct boot_linux_image *img,
 		 const struct timespec *start, char *err, size_t err_len)
 {
-	int out_fd = o->console == CONSOLE_NONE ? -1 : STDOUT_FILENO;
+	int out_fd = o->console == CONSOLE_SERIAL ? STDOUT_FILENO : -1;
 	struct console_sink sink;
 
 	if (create_vm(vm, o, err, err_len) < 0)
 		return -1;
 	if (device_table_create_platform(vm, m, devs, out_fd, start, &sink, err,
-					 err_len) < 0)
+					 err_len) < 0 ||
+	    device_table_create_virtio(vm, m, o, virtio, err, err_len) < 0)
 		return -1;
 	if (o->raw ? boot_raw_load(vm, &vm->vcpus[0], o->raw, err, err_len)
 		   : boot_kernel(vm, m, o, img, err, err_len))
@@ -233,6 +239,7 @@ int machine_run(const struct vmm_options *o, const struct timespec *start,
 		vm; /* large; and the signal thread keeps a pointer */
 	struct boot_linux_image img = {0};
 	struct platform_devices devs = {0};
+	struct virtio_devices *virtio = NULL;
 	struct machine m;
 	enum vm_stop_reason reason;
 	int status = -1;
@@ -244,7 +251,7 @@ int machine_run(const struct vmm_options *o, const struct timespec *start,
 	if (o->kernel &&
 	    boot_linux_open(&img, &m, o->kernel, o->initrd, err, err_len) < 0)
 		return -1;
-	if (setup(&vm, &m, &devs, o, &img, start, err, err_len) < 0)
+	if (setup(&vm, &m, &devs, &virtio, o, &img, start, err, err_len) < 0)
 		goto out_destroy;
 	if (vcpu_start_all(&vm) < 0) {
 		snprintf(err, err_len, "cannot start the vCPU threads");
@@ -258,6 +265,7 @@ out_destroy:
 	kvm_vm_request_stop(&vm, VM_STOP_ERROR, 0);
 	vcpu_stop_all(&vm);
 	console_stop();
+	device_table_destroy_virtio(virtio);
 	device_table_destroy_platform(&devs);
 	boot_linux_close(&img);
 	vcpu_destroy_all(&vm);

@@ -26,15 +26,18 @@ const char options_usage[] =
 	"  -m, --memory SIZE      guest RAM: 512M, 2G, ... (no suffix: MiB; "
 	"default 512M)\n"
 	"  -c, --cpus N           virtual CPUs, 1 to 64 (default 1)\n"
-	"      --console KIND     serial (default) or none\n"
+	"      --console KIND     serial (default), virtio (hvc0) or none\n"
 	"      --reboot ACTION    on guest reboot: exit (status 2, default) or "
 	"restart\n"
 	"      --raw FILE         flat binary loaded at 0x1000, started in "
 	"real mode\n"
 	"                         at 0000:1000 (a first lesson in KVM)\n"
-	"      --disk IMG         virtio-blk disk (not available yet)\n"
+	"      --disk PATH[,readonly=on][,serial=S][,cache=writeback|none]\n"
+	"             [,num-queues=N][,packed=on|off]\n"
+	"                         virtio-blk disk on a raw image (repeatable)\n"
+	"      --device virtio-rng[,rate=BYTES_PER_S][,packed=on|off]\n"
+	"                         extra device (repeatable)\n"
 	"      --net SPEC         virtio-net device (not available yet)\n"
-	"      --device SPEC      extra device (not available yet)\n"
 	"  -v, --verbose          more messages (twice: debug)\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          print the version\n"
@@ -147,6 +150,22 @@ static int add_append(struct vmm_options *o, const char *arg, char *err,
 	return 0;
 }
 
+static int add_spec(const char **list, unsigned int *nr, unsigned int max,
+		    const char *opt, const char *arg, char *err, size_t len)
+{
+	if (*nr == max) {
+		snprintf(err, len, "%s %s: at most %u of these", opt, arg, max);
+		return -1;
+	}
+	if (!arg[0] || arg[0] == ',') {
+		snprintf(err, len, "%s '%s': the first field must not be empty",
+			 opt, arg);
+		return -1;
+	}
+	list[(*nr)++] = arg;
+	return 0;
+}
+
 /* Handles one option; returns 0 or -1 with err filled. */
 static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		 size_t len)
@@ -192,18 +211,18 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 	case OPT_CONSOLE:
 		if (!strcmp(arg, "serial"))
 			o->console = CONSOLE_SERIAL;
+		else if (!strcmp(arg, "virtio"))
+			o->console = CONSOLE_VIRTIO;
 		else if (!strcmp(arg, "none"))
 			o->console = CONSOLE_NONE;
-		else if (!strcmp(arg, "virtio"))
+		else {
 			snprintf(err, len,
-				 "--console virtio: the virtio "
-				 "console is not available yet");
-		else
-			snprintf(err, len,
-				 "--console '%s': expected serial or "
+				 "--console '%s': expected serial, virtio or "
 				 "none",
 				 arg);
-		return strcmp(arg, "serial") && strcmp(arg, "none") ? -1 : 0;
+			return -1;
+		}
+		return 0;
 	case OPT_REBOOT:
 		if (!strcmp(arg, "exit") || !strcmp(arg, "restart")) {
 			o->reboot =
@@ -214,14 +233,15 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 			 arg);
 		return -1;
 	case OPT_DISK:
-	case OPT_NET:
+		return add_spec(o->disks, &o->nr_disks, OPTIONS_MAX_DISKS,
+				"--disk", arg, err, len);
 	case OPT_DEVICE:
+		return add_spec(o->devices, &o->nr_devices, OPTIONS_MAX_DEVICES,
+				"--device", arg, err, len);
+	case OPT_NET:
 		snprintf(err, len,
-			 "--%s %s: virtio devices are not available "
-			 "yet in this version",
-			 opt == OPT_DISK  ? "disk"
-			 : opt == OPT_NET ? "net"
-					  : "device",
+			 "--net %s: virtio-net is not available yet in this "
+			 "version",
 			 arg);
 		return -1;
 	}

@@ -15,6 +15,8 @@
 #define OPTIONS_MAX_MEMORY     (1ULL << 40) /* 1 TiB */
 #define OPTIONS_MAX_CPUS       64
 #define OPTIONS_APPEND_MAX     4096
+#define OPTIONS_MAX_DISKS      8
+#define OPTIONS_MAX_DEVICES    8
 
 enum options_console { CONSOLE_SERIAL, CONSOLE_VIRTIO, CONSOLE_NONE };
 enum options_reboot { REBOOT_EXIT, REBOOT_RESTART };
@@ -28,6 +30,12 @@ struct vmm_options {
 	unsigned int cpus;
 	enum options_console console;
 	enum options_reboot reboot;
+	/* Device specs as typed ("PATH,key=val" / "NAME,key=val"); parsed by
+	 * device_table.c, which knows each device's keys. */
+	const char *disks[OPTIONS_MAX_DISKS];
+	unsigned int nr_disks;
+	const char *devices[OPTIONS_MAX_DEVICES];
+	unsigned int nr_devices;
 	int verbosity; /* 0 warnings, 1 info, 2 debug */
 	bool help, version;
 };

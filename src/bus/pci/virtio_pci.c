@@ -27,8 +27,9 @@
 #define VIRTIO_PCI_SUBSYS    0x1100
 #define VIRTIO_PCI_REVISION  1
 #define STOP_TOKEN	     UINT32_MAX
-#define ISR_QUEUE	     0x1 /* §4.1.4.5; the uapi header names only the config bit \
-				  */
+#define ISR_QUEUE                                                   \
+	0x1 /* §4.1.4.5; the uapi header names only the config bit \
+	     */
 
 static uint32_t class_of(uint32_t device_id)
 {
