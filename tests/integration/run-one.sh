@@ -1,0 +1,86 @@
+#!/bin/sh
+# Run one integration scenario: start the VMM on the guest kernel and the
+# guest initramfs (with the scenarios appended), feed it VMM_STDIN if the
+# scenario has one, and capture console + stderr and the exit status.
+# POSIX sh: runs under bash on a machine with hardware virtualization and
+# under busybox ash inside the test host.
+#
+# usage: run-one.sh VMM KERNEL INITRD SCENARIO_FILE PREFIX
+# writes PREFIX.out (console + vmm stderr), PREFIX.status (exit status;
+# 137 when killed by the timeout) and PREFIX.time (seconds taken).
+#
+# Scenario variables: VMM_ARGS (extra vmm options, split on spaces; may use
+# $WORK, a scratch folder for this scenario on the machine running vmm),
+# VMM_APPEND (extra kernel command line), VMM_STDIN (text for the guest
+# console, sent once the output shows VMM_STDIN_AFTER), VMM_TIMEOUT (s).
+# Optional functions run where vmm runs: host_before (e.g. make a disk
+# image in $WORK) and host_after (its output, prefixed "host: ", is added to
+# PREFIX.out so check can see what the guest left in $WORK).
+
+vmm=$1
+kernel=$2
+initrd=$3
+scenario_file=$4
+prefix=$5
+name=$(basename "$scenario_file" .sh)
+
+VMM_ARGS=
+VMM_APPEND=
+VMM_STDIN=
+VMM_STDIN_AFTER='vmm-guest: shell on the console'
+VMM_TIMEOUT=180
+WORK=$prefix.work
+rm -rf "$WORK"
+mkdir -p "$WORK"
+. "$scenario_file"
+
+out=$prefix.out
+rm -f "$out" "$prefix.status" "$prefix.time" "$prefix.stdin"
+: >"$out"
+
+# Wait until the guest is ready for input, type VMM_STDIN, then keep the
+# write end open (a closed stdin is not what a user at a terminal does).
+feed_stdin() {
+	tries=0
+	while ! grep -q "$VMM_STDIN_AFTER" "$out" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -gt $((VMM_TIMEOUT * 5)) ] && break
+		sleep 0.2
+	done
+	sleep 0.5
+	printf '%s' "$VMM_STDIN"
+	exec sleep 100000
+}
+
+if type host_before >/dev/null 2>&1; then
+	host_before >>"$out" 2>&1
+fi
+
+start=$(date +%s)
+# VMM_ARGS is deliberately unquoted: it holds several options.
+# shellcheck disable=SC2086
+if [ -n "$VMM_STDIN" ]; then
+	mkfifo "$prefix.stdin"
+	timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
+		--initrd "$initrd" --append "vmm.scenario=$name $VMM_APPEND" \
+		$VMM_ARGS <"$prefix.stdin" >"$out" 2>&1 &
+	vmm_pid=$!
+	feed_stdin >"$prefix.stdin" &
+	feeder=$!
+	wait $vmm_pid
+	status=$?
+	kill $feeder 2>/dev/null
+	wait $feeder 2>/dev/null
+	rm -f "$prefix.stdin"
+else
+	timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
+		--initrd "$initrd" --append "vmm.scenario=$name $VMM_APPEND" \
+		$VMM_ARGS </dev/null >"$out" 2>&1
+	status=$?
+fi
+echo $(($(date +%s) - start)) >"$prefix.time"
+if type host_after >/dev/null 2>&1; then
+	host_after 2>&1 | sed 's/^/host: /' >>"$out"
+fi
+rm -rf "$WORK"
+echo "$status" >"$prefix.status"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install everything building and testing vmm needs, from Debian's apt
+# archive: only the packages that are missing, quietly, with sudo when not
+# root. Safe to run again and again (it does nothing when all is there).
+set -euo pipefail
+
+packages=(
+	build-essential cmake pkg-config check libfdt-dev libslirp-dev # build
+	clang-format acpica-tools                                      # style, ACPI tables
+	qemu-system-x86 busybox-static cpio kmod xz-utils zstd         # guest images, test host
+	coreutils apt time                                              # runner, benchmark
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+install() { $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+# Package lists may be missing or stale on a fresh machine: update once.
+install || { $sudo apt-get update -qq && install; }
