@@ -1,7 +1,7 @@
 # The guest reboots with reboot=t, Linux's triple-fault method (an empty
 # IDT, then int3): the vCPU shuts down, vmm reports it with the guest's
 # registers and exits 4.
-VMM_ARGS="--append reboot=t"
+VMM_APPEND="reboot=t"
 EXPECT_STATUS=4
 
 guest_main() {
