@@ -252,52 +252,70 @@ static void destroy_console(void *dev)
 	virtio_console_destroy(dev);
 }
 
-/* Puts a created device on the PCI bus. */
-static int plug(struct virtio_devices *v, void *dev, struct virtio_dev *vd,
-		void (*destroy)(void *))
+/* Puts a device on the PCI bus, given what its create function returned;
+ * a failure of either step becomes one line, "WHAT: reason", in err. */
+static int plug(struct virtio_devices *v, int ret, void *dev,
+		struct virtio_dev *vd, void (*destroy)(void *),
+		const char *what, char *err, size_t err_len)
 {
 	struct virtio_slot *s = &v->slots[v->nr];
-	int ret;
 
-	*s = (struct virtio_slot){.dev = dev, .destroy = destroy};
-	v->nr++;
-	ret = virtio_pci_add(&v->host, vd, &s->transport);
-	return ret < 0 ? ret : 0;
+	if (ret == 0) {
+		*s = (struct virtio_slot){.dev = dev, .destroy = destroy};
+		v->nr++;
+		ret = virtio_pci_add(&v->host, vd, &s->transport);
+	}
+	if (ret < 0) {
+		snprintf(err, err_len, "%s: %s", what, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* A writable copy of a spec for the field parsers. */
+static int copy_spec(char *buf, const char *opt, const char *spec, char *err,
+		     size_t err_len)
+{
+	if ((size_t)snprintf(buf, MAX_SPEC_LEN, "%s", spec) < MAX_SPEC_LEN)
+		return 0;
+	snprintf(err, err_len, "%s: longer than %d characters", opt,
+		 MAX_SPEC_LEN - 1);
+	return -1;
 }
 
 static int add_disk(struct virtio_devices *v, struct kvm_vm *vm,
 		    const char *spec, char *err, size_t err_len)
 {
+	char buf[MAX_SPEC_LEN], what[MAX_SPEC_LEN + 8];
 	struct virtio_blk_options o;
-	char buf[MAX_SPEC_LEN];
+	struct virtio_blk *blk = NULL;
 	const char *bad = "";
-	struct virtio_blk *blk;
 	int ret;
 
-	snprintf(buf, sizeof(buf), "%s", spec);
+	if (copy_spec(buf, "--disk", spec, err, err_len) < 0)
+		return -1;
 	if (parse_disk(buf, &o, &bad) < 0) {
 		snprintf(err, err_len, "--disk %s: bad or unknown field '%s'",
 			 spec, bad);
 		return -1;
 	}
 	ret = virtio_blk_create(&o, &vm->mem, &blk);
-	if (ret == 0)
-		ret = plug(v, blk, virtio_blk_vdev(blk), destroy_blk);
-	if (ret < 0)
-		snprintf(err, err_len, "--disk %s: %s", spec, strerror(-ret));
-	return ret < 0 ? -1 : 0;
+	snprintf(what, sizeof(what), "--disk %s", spec);
+	return plug(v, ret, blk, ret ? NULL : virtio_blk_vdev(blk), destroy_blk,
+		    what, err, err_len);
 }
 
 static int add_device(struct virtio_devices *v, struct kvm_vm *vm,
 		      const char *spec, char *err, size_t err_len)
 {
-	char buf[MAX_SPEC_LEN], *fields;
+	char buf[MAX_SPEC_LEN], what[MAX_SPEC_LEN + 10], *fields;
 	struct virtio_rng_options o;
-	struct virtio_rng *rng;
+	struct virtio_rng *rng = NULL;
 	const char *bad = "";
 	int ret;
 
-	snprintf(buf, sizeof(buf), "%s", spec);
+	if (copy_spec(buf, "--device", spec, err, err_len) < 0)
+		return -1;
 	fields = strchr(buf, ',');
 	if (fields)
 		*fields++ = '\0';
@@ -313,11 +331,9 @@ static int add_device(struct virtio_devices *v, struct kvm_vm *vm,
 		return -1;
 	}
 	ret = virtio_rng_create(&o, &vm->mem, &rng);
-	if (ret == 0)
-		ret = plug(v, rng, virtio_rng_vdev(rng), destroy_rng);
-	if (ret < 0)
-		snprintf(err, err_len, "--device %s: %s", spec, strerror(-ret));
-	return ret < 0 ? -1 : 0;
+	snprintf(what, sizeof(what), "--device %s", spec);
+	return plug(v, ret, rng, ret ? NULL : virtio_rng_vdev(rng), destroy_rng,
+		    what, err, err_len);
 }
 
 static int add_console(struct virtio_devices *v, struct kvm_vm *vm, char *err,
@@ -327,14 +343,11 @@ static int add_console(struct virtio_devices *v, struct kvm_vm *vm, char *err,
 						 .out_fd = STDOUT_FILENO,
 						 .cols = 80,
 						 .rows = 25};
-	struct virtio_console *con;
+	struct virtio_console *con = NULL;
 	int ret = virtio_console_create(&o, &vm->mem, &con);
 
-	if (ret == 0)
-		ret = plug(v, con, virtio_console_vdev(con), destroy_console);
-	if (ret < 0)
-		snprintf(err, err_len, "--console virtio: %s", strerror(-ret));
-	return ret < 0 ? -1 : 0;
+	return plug(v, ret, con, ret ? NULL : virtio_console_vdev(con),
+		    destroy_console, "--console virtio", err, err_len);
 }
 
 static void describe_pci(struct machine *m)
