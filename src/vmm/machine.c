@@ -235,8 +235,8 @@ int machine_stop_signals(void)
 int machine_run(const struct vmm_options *o, const struct timespec *start,
 		char *err, size_t err_len)
 {
-	static struct kvm_vm
-		vm; /* large; and the signal thread keeps a pointer */
+	/* Static: it is large, and the signal thread keeps a pointer to it. */
+	static struct kvm_vm vm;
 	struct boot_linux_image img = {0};
 	struct platform_devices devs = {0};
 	struct virtio_devices *virtio = NULL;
