@@ -8,8 +8,19 @@ packages=(
 	build-essential cmake pkg-config check libfdt-dev libslirp-dev # build
 	clang-format acpica-tools                                      # style, ACPI tables
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd         # guest images, test host
-	coreutils apt time                                              # runner, benchmark
+	coreutils util-linux                                           # runner (timeout, base64, flock)
 )
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+# guest-images/build.sh picks its kernel from apt's package lists: make
+# sure there are some (a fresh container may have none).
+if [ -z "$(apt-cache search --names-only '^linux-image-6\.12\.' 2>/dev/null | head -n 1)" ]; then
+	echo "deps: updating apt's package lists"
+	$sudo apt-get update -qq
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -18,10 +29,7 @@ for pkg in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-sudo=
-[ "$(id -u)" -eq 0 ] || sudo=sudo
 echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
 install() { $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 # Package lists may be missing or stale on a fresh machine: update once.
 install || { $sudo apt-get update -qq && install; }

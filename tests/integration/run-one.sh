@@ -56,14 +56,20 @@ if type host_before >/dev/null 2>&1; then
 	host_before >>"$out" 2>&1
 fi
 
+# "quiet" halves boot time inside a test host (every console byte is a
+# nested exit); errors and panics still print. VMM_GUEST_VERBOSE=1, or
+# VMM_APPEND=loglevel=7 in a scenario, brings the full kernel log back.
+quiet=quiet
+[ -n "${VMM_GUEST_VERBOSE:-}" ] && quiet=
+
 start=$(date +%s)
 # VMM_ARGS is deliberately unquoted: it holds several options.
 # shellcheck disable=SC2086
 if [ -n "$VMM_STDIN" ]; then
 	mkfifo "$prefix.stdin"
 	timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
-		--initrd "$initrd" --append "vmm.scenario=$name $VMM_APPEND" \
-		$VMM_ARGS <"$prefix.stdin" >"$out" 2>&1 &
+		--initrd "$initrd" --append "vmm.scenario=$name $quiet $VMM_APPEND" \
+		$VMM_ARGS <"$prefix.stdin" >>"$out" 2>&1 &
 	vmm_pid=$!
 	feed_stdin >"$prefix.stdin" &
 	feeder=$!
@@ -74,8 +80,8 @@ if [ -n "$VMM_STDIN" ]; then
 	rm -f "$prefix.stdin"
 else
 	timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
-		--initrd "$initrd" --append "vmm.scenario=$name $VMM_APPEND" \
-		$VMM_ARGS </dev/null >"$out" 2>&1
+		--initrd "$initrd" --append "vmm.scenario=$name $quiet $VMM_APPEND" \
+		$VMM_ARGS </dev/null >>"$out" 2>&1
 	status=$?
 fi
 echo $(($(date +%s) - start)) >"$prefix.time"
