@@ -150,8 +150,11 @@ th_run() { # memory(MiB) timeout(s) initrd console-file|"" results-file
 	# shellcheck disable=SC2206
 	args+=(${VMM_TESTHOST_QEMU_ARGS:-})
 	if [ -n "$console" ]; then
-		timeout -s KILL "$limit" qemu-system-x86_64 "${args[@]}" \
-			-serial "file:$console" -serial "file:$results" </dev/null
+		# QEMU's stderr stays ours; the shell's own "Killed" notice when
+		# the timeout (or th_run_watched) kills QEMU does not.
+		{ timeout -s KILL "$limit" qemu-system-x86_64 "${args[@]}" \
+			-serial "file:$console" -serial "file:$results" \
+			</dev/null 2>&3; } 3>&2 2>/dev/null
 	else
 		# mon:stdio: the console, with Ctrl-a x to quit and Ctrl-a c for
 		# the QEMU monitor.
