@@ -57,12 +57,13 @@ static void cfg_wr(uint32_t reg, uint32_t val, uint32_t len)
 	iobus_write(&f.vm.mmio, 0xe0000000 + (slot << 15) + reg, &val, len);
 }
 
+/* Reads up to 8 bytes (the PBA takes qword reads); returns the low 32. */
 static uint32_t rd(uint64_t gpa, uint32_t len)
 {
-	uint32_t v = 0;
+	uint64_t v = 0;
 
 	iobus_read(&f.vm.mmio, gpa, &v, len);
-	return v;
+	return (uint32_t)v;
 }
 
 static void wr(uint64_t gpa, uint32_t val, uint32_t len)
