@@ -62,27 +62,42 @@ fi
 quiet=quiet
 [ -n "${VMM_GUEST_VERBOSE:-}" ] && quiet=
 
+run_vmm() {
+	# VMM_ARGS is deliberately unquoted: it holds several options.
+	# shellcheck disable=SC2086
+	if [ -n "$VMM_STDIN" ]; then
+		mkfifo "$prefix.stdin"
+		timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
+			--initrd "$initrd" --append "vmm.scenario=$name $quiet $VMM_APPEND" \
+			$VMM_ARGS <"$prefix.stdin" >>"$out" 2>&1 &
+		vmm_pid=$!
+		feed_stdin >"$prefix.stdin" &
+		feeder=$!
+		wait $vmm_pid
+		status=$?
+		kill $feeder 2>/dev/null
+		wait $feeder 2>/dev/null
+		rm -f "$prefix.stdin"
+	else
+		timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
+			--initrd "$initrd" --append "vmm.scenario=$name $quiet $VMM_APPEND" \
+			$VMM_ARGS </dev/null >>"$out" 2>&1
+		status=$?
+	fi
+}
+
 start=$(date +%s)
-# VMM_ARGS is deliberately unquoted: it holds several options.
-# shellcheck disable=SC2086
-if [ -n "$VMM_STDIN" ]; then
-	mkfifo "$prefix.stdin"
-	timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
-		--initrd "$initrd" --append "vmm.scenario=$name $quiet $VMM_APPEND" \
-		$VMM_ARGS <"$prefix.stdin" >>"$out" 2>&1 &
-	vmm_pid=$!
-	feed_stdin >"$prefix.stdin" &
-	feeder=$!
-	wait $vmm_pid
-	status=$?
-	kill $feeder 2>/dev/null
-	wait $feeder 2>/dev/null
-	rm -f "$prefix.stdin"
-else
-	timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
-		--initrd "$initrd" --append "vmm.scenario=$name $quiet $VMM_APPEND" \
-		$VMM_ARGS </dev/null >>"$out" 2>&1
-	status=$?
+run_vmm
+# A guest that printed nothing and never reached its init in VMM_TIMEOUT
+# seconds. Seen once in about 40 test-host boots (cause not found yet; QEMU's
+# nested-SVM emulation is suspected, as in README.md "Test host hangs").
+# Run it once more, saying so in the output; a hang that repeats fails.
+if [ "$status" = 137 ] && ! grep -q 'vmm-guest: init reached' "$out"; then
+	echo "run-one: no guest init within ${VMM_TIMEOUT}s; running once more" >>"$out"
+	if type host_before >/dev/null 2>&1; then
+		host_before >>"$out" 2>&1
+	fi
+	run_vmm
 fi
 echo $(($(date +%s) - start)) >"$prefix.time"
 if type host_after >/dev/null 2>&1; then
