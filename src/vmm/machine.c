@@ -134,21 +134,30 @@ static int stop_signal;
 static pthread_t signal_thread_handle;
 static bool signal_thread_running;
 
-/* SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken here,
- * so they stop the VM in an orderly way (and restore the terminal). */
+/* Tells the signal thread to stop listening (machine_stop_signals). */
+#define SIGNAL_THREAD_QUIT SIGUSR2
+
+/* SIGINT, SIGTERM and SIGHUP, and our own SIGNAL_THREAD_QUIT, are blocked
+ * in every thread and taken only by the signal thread. */
+static void stop_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGNAL_THREAD_QUIT);
+}
+
+/* Turns the first stop signal into an orderly stop of the VM (and so a
+ * restored terminal). */
 static void *signal_thread(void *arg)
 {
 	struct kvm_vm *vm = arg;
 	sigset_t set;
 	int sig;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigwait(&set, &sig) == 0) {
-		/* From here on the signal is ours: finish before a cancel. */
-		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	stop_signal_set(&set);
+	if (sigwait(&set, &sig) == 0 && sig != SIGNAL_THREAD_QUIT) {
 		__atomic_store_n(&stop_signal, sig, __ATOMIC_RELEASE);
 		log_warn("got signal %d, stopping the VM", sig);
 		kvm_vm_request_stop(vm, VM_STOP_USER, 128 + sig);
@@ -161,10 +170,7 @@ static int start_signal_thread(struct kvm_vm *vm)
 	sigset_t set;
 	int ret;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	stop_signal_set(&set);
 	ret = pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (ret == 0)
 		ret = pthread_create(&signal_thread_handle, NULL, signal_thread,
@@ -224,8 +230,9 @@ static int setup(struct kvm_vm *vm, struct machine *m,
 int machine_stop_signals(void)
 {
 	if (signal_thread_running) {
-		/* sigwait() is a cancellation point. */
-		pthread_cancel(signal_thread_handle);
+		/* Harmless if the thread already took a real signal and ended.
+		 */
+		pthread_kill(signal_thread_handle, SIGNAL_THREAD_QUIT);
 		pthread_join(signal_thread_handle, NULL);
 		signal_thread_running = false;
 	}
