@@ -1,5 +1,5 @@
-/* fake_transport: interrupt recorder and Linux-like probe (see
- * fake_transport.h). */
+/* fake_transport: a Linux-like driver over a pluggable bus, and the core
+ * bus that records interrupts (see fake_transport.h). */
 #include "fake_transport.h"
 
 #include <check.h>
@@ -28,58 +28,180 @@ static const struct virtio_transport fake_ops = {
 	.notify_config = record_config,
 };
 
-void fake_transport_init(struct fake_transport *ft, struct virtio_dev *vd,
-			 struct guest_ram *ram)
+/* ---- the core bus: straight calls into src/virtio ---- */
+
+static void core_attach(struct fake_transport *ft)
+{
+	virtio_dev_set_transport(ft->vd, &fake_ops, ft);
+}
+
+static void core_detach(struct fake_transport *ft)
+{
+	virtio_dev_set_transport(ft->vd, NULL, NULL);
+}
+
+static uint8_t core_get_status(struct fake_transport *ft)
+{
+	return virtio_get_status(ft->vd);
+}
+
+static void core_set_status(struct fake_transport *ft, uint8_t status)
+{
+	virtio_set_status(ft->vd, status);
+}
+
+static uint32_t core_device_features(struct fake_transport *ft, uint32_t word)
+{
+	return virtio_device_features(ft->vd, word);
+}
+
+static void core_driver_features(struct fake_transport *ft, uint32_t word,
+				 uint32_t val)
+{
+	virtio_set_driver_features(ft->vd, word, val);
+}
+
+static uint16_t core_queue_max_size(struct fake_transport *ft, uint16_t idx)
+{
+	return virtio_queue_max_size(ft->vd, idx);
+}
+
+static void core_queue_setup(struct fake_transport *ft, uint16_t idx,
+			     const struct drvq *q)
+{
+	struct virtio_dev *vd = ft->vd;
+
+	ck_assert_int_eq(virtio_queue_set_size(vd, idx, q->size), 0);
+	ck_assert_int_eq(
+		virtio_queue_set_addr(vd, idx, VIRTIO_QUEUE_DESC, q->desc_gpa),
+		0);
+	ck_assert_int_eq(virtio_queue_set_addr(vd, idx, VIRTIO_QUEUE_DRIVER,
+					       q->driver_gpa),
+			 0);
+	ck_assert_int_eq(virtio_queue_set_addr(vd, idx, VIRTIO_QUEUE_DEVICE,
+					       q->device_gpa),
+			 0);
+	ck_assert_int_eq(virtio_queue_enable(vd, idx), 0);
+}
+
+static void core_notify(struct fake_transport *ft, uint16_t idx, uint32_t data)
+{
+	(void)idx;
+	virtio_queue_kick_data(ft->vd, data);
+}
+
+static int core_config_read(struct fake_transport *ft, uint32_t off, void *buf,
+			    uint32_t len)
+{
+	return virtio_config_read(ft->vd, off, buf, len);
+}
+
+static int core_config_write(struct fake_transport *ft, uint32_t off,
+			     const void *buf, uint32_t len)
+{
+	return virtio_config_write(ft->vd, off, buf, len);
+}
+
+const struct ft_bus ft_bus_core = {
+	.name = "core",
+	.attach = core_attach,
+	.detach = core_detach,
+	.get_status = core_get_status,
+	.set_status = core_set_status,
+	.device_features = core_device_features,
+	.driver_features = core_driver_features,
+	.queue_max_size = core_queue_max_size,
+	.queue_setup = core_queue_setup,
+	.notify = core_notify,
+	.config_read = core_config_read,
+	.config_write = core_config_write,
+};
+
+const struct ft_bus *const ft_buses[] = {
+	&ft_bus_core,
+	NULL,
+};
+
+/* ---- the driver, on any bus ---- */
+
+void fake_transport_init_bus(struct fake_transport *ft, struct virtio_dev *vd,
+			     struct guest_ram *ram, const struct ft_bus *bus)
 {
 	memset(ft, 0, sizeof(*ft));
 	ft->vd = vd;
 	ft->ram = ram;
-	virtio_dev_set_transport(vd, &fake_ops, ft);
+	ft->bus = bus;
+	bus->attach(ft);
 }
 
-void fake_transport_destroy(struct fake_transport *ft)
+void fake_transport_init(struct fake_transport *ft, struct virtio_dev *vd,
+			 struct guest_ram *ram)
+{
+	fake_transport_init_bus(ft, vd, ram, &ft_bus_core);
+}
+
+static void free_queues(struct fake_transport *ft)
 {
 	for (uint16_t i = 0; i < ft->nr_queues; i++)
 		drvq_destroy(&ft->q[i]);
 	ft->nr_queues = 0;
 }
 
-static void add_status(struct virtio_dev *vd, uint8_t bits)
+void fake_transport_destroy(struct fake_transport *ft)
 {
-	virtio_set_status(vd, virtio_get_status(vd) | bits);
+	free_queues(ft);
+	if (ft->bus)
+		ft->bus->detach(ft);
+	ft->bus = NULL;
 }
 
-static uint64_t negotiate(struct virtio_dev *vd, uint64_t want)
+uint8_t fake_transport_status(struct fake_transport *ft)
 {
-	uint64_t offered = virtio_device_features(vd, 0) |
-			   (uint64_t)virtio_device_features(vd, 1) << 32;
+	return ft->bus->get_status(ft);
+}
+
+void fake_transport_set_status(struct fake_transport *ft, uint8_t status)
+{
+	ft->bus->set_status(ft, status);
+}
+
+int fake_transport_config_read(struct fake_transport *ft, uint32_t off,
+			       void *buf, uint32_t len)
+{
+	return ft->bus->config_read(ft, off, buf, len);
+}
+
+int fake_transport_config_write(struct fake_transport *ft, uint32_t off,
+				const void *buf, uint32_t len)
+{
+	return ft->bus->config_write(ft, off, buf, len);
+}
+
+static void add_status(struct fake_transport *ft, uint8_t bits)
+{
+	fake_transport_set_status(ft, fake_transport_status(ft) | bits);
+}
+
+static uint64_t negotiate(struct fake_transport *ft, uint64_t want)
+{
+	uint64_t offered = ft->bus->device_features(ft, 0) |
+			   (uint64_t)ft->bus->device_features(ft, 1) << 32;
 	uint64_t f = offered & want;
 
-	virtio_set_driver_features(vd, 0, (uint32_t)f);
-	virtio_set_driver_features(vd, 1, (uint32_t)(f >> 32));
+	ft->bus->driver_features(ft, 0, (uint32_t)f);
+	ft->bus->driver_features(ft, 1, (uint32_t)(f >> 32));
 	return f;
 }
 
 static void setup_queue(struct fake_transport *ft, uint16_t i, uint64_t f)
 {
-	struct virtio_dev *vd = ft->vd;
-	uint16_t size = virtio_queue_max_size(vd, i);
+	uint16_t size = ft->bus->queue_max_size(ft, i);
 	struct drvq *q = &ft->q[i];
 
 	if (ft->queue_size && ft->queue_size < size)
 		size = ft->queue_size;
-	ck_assert_int_eq(virtio_queue_set_size(vd, i, size), 0);
 	drvq_init(q, ft->ram, i, size, f);
-	ck_assert_int_eq(
-		virtio_queue_set_addr(vd, i, VIRTIO_QUEUE_DESC, q->desc_gpa),
-		0);
-	ck_assert_int_eq(virtio_queue_set_addr(vd, i, VIRTIO_QUEUE_DRIVER,
-					       q->driver_gpa),
-			 0);
-	ck_assert_int_eq(virtio_queue_set_addr(vd, i, VIRTIO_QUEUE_DEVICE,
-					       q->device_gpa),
-			 0);
-	ck_assert_int_eq(virtio_queue_enable(vd, i), 0);
+	ft->bus->queue_setup(ft, i, q);
 }
 
 int fake_transport_probe(struct fake_transport *ft, uint64_t want)
@@ -87,21 +209,21 @@ int fake_transport_probe(struct fake_transport *ft, uint64_t want)
 	struct virtio_dev *vd = ft->vd;
 	uint64_t f;
 
-	fake_transport_destroy(ft);
-	virtio_set_status(vd, 0);
-	ck_assert_uint_eq(virtio_get_status(vd), 0);
-	add_status(vd, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	add_status(vd, VIRTIO_CONFIG_S_DRIVER);
-	f = negotiate(vd, want);
-	add_status(vd, VIRTIO_CONFIG_S_FEATURES_OK);
-	if (!(virtio_get_status(vd) & VIRTIO_CONFIG_S_FEATURES_OK))
+	free_queues(ft);
+	fake_transport_set_status(ft, 0);
+	ck_assert_uint_eq(fake_transport_status(ft), 0);
+	add_status(ft, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	add_status(ft, VIRTIO_CONFIG_S_DRIVER);
+	f = negotiate(ft, want);
+	add_status(ft, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(fake_transport_status(ft) & VIRTIO_CONFIG_S_FEATURES_OK))
 		return -ENOTSUP;
 	ck_assert_uint_le(vd->num_queues, FT_MAX_QUEUES);
 	for (uint16_t i = 0; i < vd->num_queues; i++)
 		setup_queue(ft, i, f);
 	ft->nr_queues = vd->num_queues;
-	add_status(vd, VIRTIO_CONFIG_S_DRIVER_OK);
-	if (virtio_get_status(vd) & VIRTIO_CONFIG_S_NEEDS_RESET)
+	add_status(ft, VIRTIO_CONFIG_S_DRIVER_OK);
+	if (fake_transport_status(ft) & VIRTIO_CONFIG_S_NEEDS_RESET)
 		return -EIO;
 	return 0;
 }
@@ -110,7 +232,7 @@ void fake_transport_kick_now(struct fake_transport *ft, uint16_t idx)
 {
 	ck_assert_uint_lt(idx, ft->nr_queues);
 	ft->kicks[idx]++;
-	virtio_queue_kick_data(ft->vd, drvq_notify_value(&ft->q[idx]));
+	ft->bus->notify(ft, idx, drvq_notify_value(&ft->q[idx]));
 }
 
 bool fake_transport_kick(struct fake_transport *ft, uint16_t idx)
