@@ -2,7 +2,9 @@
 # Build the guest images the integration tests and tools/quickstart boot:
 # the stock Debian 6.12 kernel, the default guest initramfs (busybox + the
 # virtio modules that are not built in + guest-init) and the test-host
-# initramfs (busybox + kvm/kvm-amd + testhost-init). Everything comes from
+# initramfs (busybox + kvm/kvm-amd + testhost-init). The guest also gets the
+# programs of guest-programs.txt, copied from their installed Debian
+# packages with their libraries. Everything comes from
 # Debian packages and lands in a cache folder outside git. Stamp files keyed
 # on package versions and input-file hashes make an unchanged rebuild a no-op.
 #
@@ -154,15 +156,51 @@ install_modules() { # rootdir listfile
 	done
 }
 
+# Copy a program from an installed Debian package and every library its
+# dynamic loader would load (ldd), at the same paths, into the root. ldd
+# cannot see libraries opened with dlopen; none of the listed programs
+# needs one.
+install_program() { # rootdir path
+	local root=$1 path=$2 lib
+	mkdir -p "$root/$(dirname "$path")"
+	rm -f "$root/$path" # busybox may have put an applet symlink there
+	cp -L "$path" "$root/$path"
+	for lib in $(ldd "$path" 2>/dev/null |
+		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+		[ -e "$root/$lib" ] && continue
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -L "$lib" "$root/$lib"
+	done
+}
+
+# Every program of a list file ("package path" lines).
+install_programs() { # rootdir listfile
+	local root=$1 list=$2 pkg path
+	sed 's/#.*//' "$list" | while read -r pkg path; do
+		[ -n "$pkg" ] || continue
+		dpkg-query -W "$pkg" >/dev/null 2>&1 ||
+			die "package $pkg is not installed (run tools/deps.sh)"
+		[ -x "$path" ] || die "$pkg has no $path"
+		install_program "$root" "$path"
+	done
+}
+
+# "package=version ..." of a list file, for the stamp key.
+programs_key() { # listfile
+	sed 's/#.*//' "$1" | awk 'NF {print $1}' | sort -u |
+		xargs -r dpkg-query -W -f='${Package}=${Version} ' 2>/dev/null
+}
+
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 bb_ver=$(dpkg-query -W -f='${Version}' busybox-static)
 
 # ---------------------------------------------------------------- images
 
-build_image() { # kind init-file modules-list output
-	local kind=$1 init=$2 list=$3 dst=$4 key root
-	key="$kernel_key busybox-static=$bb_ver $(hash_of "$0" "$init" "$list")"
+build_image() { # kind init-file modules-list programs-list|"" output
+	local kind=$1 init=$2 list=$3 programs=$4 dst=$5 key root
+	key="$kernel_key busybox-static=$bb_ver $(hash_of "$0" "$init" "$list" ${programs:+"$programs"})"
+	[ -n "$programs" ] && key="$key $(programs_key "$programs")"
 	if [ "$force" = 0 ] && [ -f "$dst" ] &&
 		[ "$(cat "$out/stamps/$kind" 2>/dev/null)" = "$key" ]; then
 		return
@@ -171,6 +209,7 @@ build_image() { # kind init-file modules-list output
 	root=$(mktemp -d "$out/$kind-root.XXXXXX")
 	install_busybox "$root"
 	install_modules "$root" "$list"
+	[ -n "$programs" ] && install_programs "$root" "$programs"
 	mkdir -p "$root/proc" "$root/sys" "$root/tmp" "$root/run" "$root/root"
 	echo "$kver" >"$root/etc/kernel-version"
 	install -m 0755 "$init" "$root/init"
@@ -180,8 +219,8 @@ build_image() { # kind init-file modules-list output
 }
 
 build_image guest "$here/guest-init" "$here/guest-modules.txt" \
-	"$out/guest-initramfs.cpio.gz"
-build_image testhost "$here/testhost-init" "$here/testhost-modules.txt" \
+	"$here/guest-programs.txt" "$out/guest-initramfs.cpio.gz"
+build_image testhost "$here/testhost-init" "$here/testhost-modules.txt" "" \
 	"$out/testhost-initramfs.cpio.gz"
 
 # A sourceable summary for the runner, quickstart and benchmarks.

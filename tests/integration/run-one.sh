@@ -12,7 +12,9 @@
 # Scenario variables: VMM_ARGS (extra vmm options, split on spaces; may use
 # $WORK, a scratch folder for this scenario on the machine running vmm),
 # VMM_APPEND (extra kernel command line), VMM_STDIN (text for the guest
-# console, sent once the output shows VMM_STDIN_AFTER), VMM_TIMEOUT (s).
+# console, sent once the output shows VMM_STDIN_AFTER), VMM_KILL_AFTER (a
+# regex: SIGKILL vmm as soon as the output shows it, as a crash or an
+# impatient user would; the status is then 137), VMM_TIMEOUT (s).
 # Optional functions run where vmm runs: host_before (e.g. make a disk
 # image in $WORK) and host_after (its output, prefixed "host: ", is added to
 # PREFIX.out so check can see what the guest left in $WORK).
@@ -28,6 +30,7 @@ VMM_ARGS=
 VMM_APPEND=
 VMM_STDIN=
 VMM_STDIN_AFTER='vmm-guest: shell on the console'
+VMM_KILL_AFTER=
 VMM_TIMEOUT=180
 WORK=$prefix.work
 rm -rf "$WORK"
@@ -62,10 +65,34 @@ fi
 quiet=quiet
 [ -n "${VMM_GUEST_VERBOSE:-}" ] && quiet=
 
+# Wait for VMM_KILL_AFTER in the output, then SIGKILL the process.
+kill_after() { # pid
+	tries=0
+	while ! grep -q "$VMM_KILL_AFTER" "$out" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -gt $((VMM_TIMEOUT * 20)) ] && break
+		sleep 0.05
+	done
+	kill -KILL "$1" 2>/dev/null
+}
+
 run_vmm() {
 	# VMM_ARGS is deliberately unquoted: it holds several options.
 	# shellcheck disable=SC2086
-	if [ -n "$VMM_STDIN" ]; then
+	if [ -n "$VMM_KILL_AFTER" ]; then
+		# No timeout(1) in between: the pid must be vmm's own. The
+		# killer gives up (and kills) after VMM_TIMEOUT anyway.
+		"$vmm" --kernel "$kernel" --initrd "$initrd" \
+			--append "vmm.scenario=$name $quiet $VMM_APPEND" \
+			$VMM_ARGS </dev/null >>"$out" 2>&1 &
+		vmm_pid=$!
+		kill_after $vmm_pid &
+		killer=$!
+		wait $vmm_pid
+		status=$?
+		kill $killer 2>/dev/null
+		wait $killer 2>/dev/null
+	elif [ -n "$VMM_STDIN" ]; then
 		mkfifo "$prefix.stdin"
 		timeout -s KILL "$VMM_TIMEOUT" "$vmm" --kernel "$kernel" \
 			--initrd "$initrd" --append "vmm.scenario=$name $quiet $VMM_APPEND" \
