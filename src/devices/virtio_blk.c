@@ -1,9 +1,10 @@
 /* virtio_blk: device setup, config space and I/O threads (virtio 1.3 §5.2).
  *
- * The vCPU that kicks a request queue only wakes that queue's I/O thread;
- * the thread pops, serves (virtio_blk_req.c) and completes requests, so
- * disk I/O overlaps with the guest running. Depends on src/virtio and
- * src/kvm only.
+ * The vCPU that kicks a request queue only wakes one of that queue's I/O
+ * threads; a thread pops, serves (virtio_blk_req.c) and completes requests,
+ * waking another thread whenever it takes one, so disk I/O overlaps with
+ * the guest running and with other requests of the same queue. Depends on
+ * src/virtio and src/kvm only.
  */
 #include "virtio_blk.h"
 
@@ -33,99 +34,132 @@ static struct virtio_blk *to_blk(struct virtio_dev *vd)
 
 /* ---- I/O threads ---- */
 
+/* Another thread should look at the ring: the one that just popped a
+ * request will be busy with it for a while. Wakes at most one idle thread. */
+static void queue_wake_one(struct virtio_blk_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->idle && !q->stop) {
+		q->kicked = true;
+		pthread_cond_signal(&q->cond);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
 /* Pops until the ring is empty (vq_pop then re-enables kicks) or reset
  * asks us to stop. Each request is completed as soon as it is served, so
- * the driver sees early ones without waiting for a whole batch. */
+ * the driver sees early ones without waiting for a whole batch; the
+ * core's IN_ORDER window reorders completions if that was negotiated. */
 static void worker_drain(struct virtio_blk_worker *w)
 {
+	struct virtio_blk_queue *q = w->q;
 	struct vq_req *req = &w->req;
 	uint32_t len;
+	int r;
 
-	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		if (vq_pop(w->vq, req) <= 0)
+	while (!__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&q->ring_lock);
+		r = vq_pop(q->vq, req);
+		pthread_mutex_unlock(&q->ring_lock);
+		if (r <= 0)
 			return; /* empty, or broken: the core said NEEDS_RESET
 				 */
-		len = virtio_blk_serve(w->blk, w, req);
-		vq_push(w->vq, req, len);
-		vq_flush(w->vq);
+		queue_wake_one(q);
+		len = virtio_blk_serve(q->blk, w, req);
+		pthread_mutex_lock(&q->ring_lock);
+		vq_push(q->vq, req, len);
+		vq_flush(q->vq);
+		pthread_mutex_unlock(&q->ring_lock);
 	}
 }
 
 static void *worker_main(void *arg)
 {
 	struct virtio_blk_worker *w = arg;
+	struct virtio_blk_queue *q = w->q;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (!w->kicked && !w->exit)
-			pthread_cond_wait(&w->cond, &w->lock);
-		if (w->exit)
+		q->idle++;
+		while (!q->kicked && !q->exit)
+			pthread_cond_wait(&q->cond, &q->lock);
+		q->idle--;
+		if (q->exit)
 			break;
-		w->kicked = false;
-		w->busy = true;
-		pthread_mutex_unlock(&w->lock);
+		q->kicked = false;
+		q->busy++;
+		pthread_mutex_unlock(&q->lock);
 		worker_drain(w);
-		pthread_mutex_lock(&w->lock);
-		w->busy = false;
-		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_lock(&q->lock);
+		q->busy--;
+		pthread_cond_broadcast(&q->cond); /* for queue_quiesce */
 	}
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&q->lock);
 	return NULL;
 }
 
-static void worker_kick(struct virtio_blk_worker *w)
+static void queue_kick(struct virtio_blk_queue *q)
 {
-	pthread_mutex_lock(&w->lock);
-	w->kicked = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_lock(&q->lock);
+	q->kicked = true;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
 }
 
-/* Returns once the thread no longer touches the queue: it finishes the
- * request it is serving (so a write in progress either lands whole or is
- * reported), then idles until the next kick. Kicks and resets come from
- * the same transport lock, so no kick can slip in meanwhile. */
-static void worker_quiesce(struct virtio_blk_worker *w)
+/* Returns once no thread touches the queue: each finishes the request it
+ * is serving (so a write in progress either lands whole or is reported),
+ * then idles until the next kick. Kicks and resets come from the same
+ * transport lock, so no kick can slip in meanwhile. */
+static void queue_quiesce(struct virtio_blk_queue *q)
 {
-	pthread_mutex_lock(&w->lock);
-	__atomic_store_n(&w->stop, true, __ATOMIC_RELEASE);
-	w->kicked = false;
-	while (w->busy)
-		pthread_cond_wait(&w->cond, &w->lock);
-	__atomic_store_n(&w->stop, false, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_lock(&q->lock);
+	__atomic_store_n(&q->stop, true, __ATOMIC_RELEASE);
+	q->kicked = false;
+	while (q->busy)
+		pthread_cond_wait(&q->cond, &q->lock);
+	__atomic_store_n(&q->stop, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&q->lock);
 }
 
-static int worker_start(struct virtio_blk *blk, uint16_t i)
+static void queue_stop(struct virtio_blk_queue *q)
 {
-	struct virtio_blk_worker *w = &blk->workers[i];
+	if (!q->blk)
+		return; /* never started */
+	pthread_mutex_lock(&q->lock);
+	q->exit = true;
+	__atomic_store_n(&q->stop, true, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	for (unsigned int i = 0; i < VIRTIO_BLK_THREADS; i++)
+		if (q->workers[i].started)
+			pthread_join(q->workers[i].thread, NULL);
+	pthread_mutex_destroy(&q->lock);
+	pthread_mutex_destroy(&q->ring_lock);
+	pthread_cond_destroy(&q->cond);
+	q->blk = NULL;
+}
+
+static int queue_start(struct virtio_blk *blk, uint16_t i)
+{
+	struct virtio_blk_queue *q = &blk->queues[i];
+	struct virtio_blk_worker *w;
 	int r;
 
-	w->blk = blk;
-	w->vq = virtio_queue(&blk->vd, i);
-	w->vq->priv = w;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
-	r = pthread_create(&w->thread, NULL, worker_main, w);
-	if (r)
-		return -r;
-	w->started = true;
+	q->blk = blk;
+	q->vq = virtio_queue(&blk->vd, i);
+	q->vq->priv = q;
+	pthread_mutex_init(&q->ring_lock, NULL);
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	for (unsigned int t = 0; t < VIRTIO_BLK_THREADS; t++) {
+		w = &q->workers[t];
+		w->q = q;
+		r = pthread_create(&w->thread, NULL, worker_main, w);
+		if (r)
+			return -r;
+		w->started = true;
+	}
 	return 0;
-}
-
-static void worker_stop(struct virtio_blk_worker *w)
-{
-	if (!w->started)
-		return;
-	pthread_mutex_lock(&w->lock);
-	w->exit = true;
-	__atomic_store_n(&w->stop, true, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
-	w->started = false;
 }
 
 /* ---- virtio_device_ops ---- */
@@ -135,8 +169,8 @@ static int blk_activate(struct virtio_dev *vd)
 	struct virtio_blk *blk = to_blk(vd);
 
 	/* Buffers added before DRIVER_OK got no kick that counted. */
-	for (uint16_t i = 0; i < blk->nr_workers; i++)
-		worker_kick(&blk->workers[i]);
+	for (uint16_t i = 0; i < blk->nr_queues; i++)
+		queue_kick(&blk->queues[i]);
 	return 0;
 }
 
@@ -144,8 +178,8 @@ static void blk_reset(struct virtio_dev *vd)
 {
 	struct virtio_blk *blk = to_blk(vd);
 
-	for (uint16_t i = 0; i < blk->nr_workers; i++)
-		worker_quiesce(&blk->workers[i]);
+	for (uint16_t i = 0; i < blk->nr_queues; i++)
+		queue_quiesce(&blk->queues[i]);
 	/* The cache mode the driver chose dies with the reset. */
 	pthread_mutex_lock(&vd->config_lock);
 	blk->cfg.wce = 1;
@@ -154,12 +188,12 @@ static void blk_reset(struct virtio_dev *vd)
 
 static void blk_queue_reset(struct virtio_dev *vd, struct virtq *vq)
 {
-	worker_quiesce(vq->priv);
+	queue_quiesce(vq->priv);
 }
 
 static void blk_queue_notify(struct virtio_dev *vd, struct virtq *vq)
 {
-	worker_kick(vq->priv);
+	queue_kick(vq->priv);
 }
 
 /* Only `writeback` is driver-writable (§5.2.4), and only 0 or 1. */
@@ -339,14 +373,14 @@ int virtio_blk_create(const struct virtio_blk_options *o,
 	r = setup_device(blk, o, mem, nq);
 	if (r < 0)
 		goto out_free;
-	blk->workers = calloc(nq, sizeof(*blk->workers));
-	if (!blk->workers) {
+	blk->queues = calloc(nq, sizeof(*blk->queues));
+	if (!blk->queues) {
 		r = -ENOMEM;
 		goto out_free;
 	}
-	blk->nr_workers = nq;
+	blk->nr_queues = nq;
 	for (uint16_t i = 0; i < nq; i++) {
-		r = worker_start(blk, i);
+		r = queue_start(blk, i);
 		if (r < 0)
 			goto out_free;
 	}
@@ -361,9 +395,9 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 {
 	if (!blk)
 		return;
-	for (uint16_t i = 0; i < blk->nr_workers; i++)
-		worker_stop(&blk->workers[i]);
-	free(blk->workers);
+	for (uint16_t i = 0; i < blk->nr_queues; i++)
+		queue_stop(&blk->queues[i]);
+	free(blk->queues);
 	if (blk->fd >= 0 && blk->fd != blk->fd_buffered)
 		close(blk->fd);
 	if (blk->fd_buffered >= 0)

@@ -21,22 +21,39 @@
 #define VIRTIO_BLK_MAX_DZ_SECTORS (1u << 22)
 #define VIRTIO_BLK_MAX_DZ_SEG	  32u
 
-/* One request queue and the thread that serves it. */
+/* Threads per request queue: requests on one queue are served this many at
+ * a time, so a guest queue depth above 1 really overlaps in the host. */
+#define VIRTIO_BLK_THREADS 4
+
+struct virtio_blk_queue;
+
+/* One I/O thread and its private scratch: one request and its iovecs. */
 struct virtio_blk_worker {
-	struct virtio_blk *blk;
-	struct virtq *vq;
+	struct virtio_blk_queue *q;
 	pthread_t thread;
 	bool started;
-
-	/* lock/cond guard the four flags; the vCPU sets kicked, reset sets
-	 * stop and waits for !busy, destroy sets exit. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool kicked, stop, busy, exit;
-
-	/* Thread-private scratch: one request and its iovecs. */
 	struct vq_req req;
 	struct iovec iov[VQ_REQ_MAX_SEGS];
+};
+
+/* One request queue and the threads that serve it. */
+struct virtio_blk_queue {
+	struct virtio_blk *blk;
+	struct virtq *vq;
+
+	/* The core runs a queue's data path on one thread at a time
+	 * (virtio.h): vq_pop, vq_push and vq_flush happen under ring_lock;
+	 * the I/O between them does not. */
+	pthread_mutex_t ring_lock;
+
+	/* lock/cond guard the rest. The vCPU sets kicked, reset sets stop
+	 * and waits for busy == 0, destroy sets exit. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool kicked, stop, exit;
+	unsigned int busy, idle; /* threads draining / waiting for a kick */
+
+	struct virtio_blk_worker workers[VIRTIO_BLK_THREADS];
 };
 
 struct virtio_blk {
@@ -52,8 +69,8 @@ struct virtio_blk {
 	uint64_t capacity; /* sectors */
 	char id[VIRTIO_BLK_ID_BYTES];
 
-	uint16_t nr_workers;
-	struct virtio_blk_worker *workers;
+	uint16_t nr_queues;
+	struct virtio_blk_queue *queues;
 };
 
 /* Serves one popped request completely: decodes it, does the I/O, writes
