@@ -3,10 +3,13 @@
 #include "device_table.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "acpi_pm.h"
@@ -237,6 +240,98 @@ static int parse_rng(char *cursor, struct virtio_rng_options *o,
 	return 0;
 }
 
+/* A virtio-console with one named port and the host files behind it. */
+struct console_port_dev {
+	struct virtio_console *con;
+	int in_fd, out_fd;
+};
+
+/* --device virtio-console,name=NAME[,in=PATH][,out=PATH][,packed=on|off]
+ * Fills the port's name and the two paths (NULL: none). */
+static int parse_console_port(char *cursor, struct virtio_console_options *o,
+			      const char **in, const char **out,
+			      const char **bad)
+{
+	bool packed = true;
+	char *key, *v;
+
+	*o = (struct virtio_console_options){.nr_ports = 1};
+	*in = *out = NULL;
+	while ((key = next_field(&cursor, &v))) {
+		*bad = key;
+		if (!strcmp(key, "name") && v && *v &&
+		    strlen(v) <= VIRTIO_CONSOLE_NAME_MAX)
+			o->ports[0].name = v;
+		else if (!strcmp(key, "in") && v && *v)
+			*in = v;
+		else if (!strcmp(key, "out") && v && *v)
+			*out = v;
+		else if (!strcmp(key, "packed") && !parse_on_off(v, &packed))
+			o->packed_off = !packed;
+		else
+			return -1;
+	}
+	*bad = "name";
+	return o->ports[0].name ? 0 : -1;
+}
+
+/* The host end of a port: a FIFO is opened read-write so that opening
+ * never waits for the other side and a writer leaving is not the end of
+ * input; a regular file is read from the start / written from empty. */
+static int open_port_file(const char *path, bool for_input)
+{
+	struct stat st;
+	int flags = O_CLOEXEC;
+
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		flags |= O_RDWR;
+	else if (for_input)
+		flags |= O_RDONLY;
+	else
+		flags |= O_WRONLY | O_CREAT | O_TRUNC;
+	return open(path, flags, 0644);
+}
+
+static void destroy_console_port(void *dev)
+{
+	struct console_port_dev *d = dev;
+
+	virtio_console_destroy(d->con);
+	if (d->in_fd >= 0)
+		close(d->in_fd);
+	if (d->out_fd >= 0)
+		close(d->out_fd);
+	free(d);
+}
+
+/* Opens the port's files and creates the device; -errno, with *failed
+ * naming the path that could not be opened. */
+static int create_console_port(struct virtio_console_options *o, const char *in,
+			       const char *out, struct kvm_vm *vm,
+			       struct console_port_dev **dp,
+			       const char **failed)
+{
+	struct console_port_dev *d = calloc(1, sizeof(*d));
+	int ret = 0;
+
+	*dp = d;
+	if (!d)
+		return -ENOMEM;
+	d->in_fd = d->out_fd = -1;
+	if (in && (d->in_fd = open_port_file(in, true)) < 0) {
+		*failed = in;
+		return -errno;
+	}
+	if (out && (d->out_fd = open_port_file(out, false)) < 0) {
+		*failed = out;
+		return -errno;
+	}
+	o->ports[0].in_fd = d->in_fd;
+	o->ports[0].out_fd = d->out_fd;
+	ret = virtio_console_create(o, &vm->mem, &d->con);
+	return ret;
+}
+
 static void destroy_blk(void *dev)
 {
 	virtio_blk_destroy(dev);
@@ -305,26 +400,15 @@ static int add_disk(struct virtio_devices *v, struct kvm_vm *vm,
 		    what, err, err_len);
 }
 
-static int add_device(struct virtio_devices *v, struct kvm_vm *vm,
-		      const char *spec, char *err, size_t err_len)
+static int add_rng(struct virtio_devices *v, struct kvm_vm *vm,
+		   const char *spec, char *fields, char *err, size_t err_len)
 {
-	char buf[MAX_SPEC_LEN], what[MAX_SPEC_LEN + 10], *fields;
+	char what[MAX_SPEC_LEN + 10];
 	struct virtio_rng_options o;
 	struct virtio_rng *rng = NULL;
 	const char *bad = "";
 	int ret;
 
-	if (copy_spec(buf, "--device", spec, err, err_len) < 0)
-		return -1;
-	fields = strchr(buf, ',');
-	if (fields)
-		*fields++ = '\0';
-	if (strcmp(buf, "virtio-rng")) {
-		snprintf(err, err_len,
-			 "--device %s: unknown device '%s' (known: virtio-rng)",
-			 spec, buf);
-		return -1;
-	}
 	if (parse_rng(fields, &o, &bad) < 0) {
 		snprintf(err, err_len, "--device %s: bad or unknown field '%s'",
 			 spec, bad);
@@ -334,6 +418,56 @@ static int add_device(struct virtio_devices *v, struct kvm_vm *vm,
 	snprintf(what, sizeof(what), "--device %s", spec);
 	return plug(v, ret, rng, ret ? NULL : virtio_rng_vdev(rng), destroy_rng,
 		    what, err, err_len);
+}
+
+static int add_console_port(struct virtio_devices *v, struct kvm_vm *vm,
+			    const char *spec, char *fields, char *err,
+			    size_t err_len)
+{
+	char what[MAX_SPEC_LEN + 2 * PATH_MAX];
+	struct virtio_console_options o;
+	struct console_port_dev *d = NULL;
+	const char *bad = "", *in, *out, *failed = NULL;
+	int ret;
+
+	if (parse_console_port(fields, &o, &in, &out, &bad) < 0) {
+		snprintf(err, err_len,
+			 "--device %s: bad, missing or unknown field '%s'",
+			 spec, bad);
+		return -1;
+	}
+	ret = create_console_port(&o, in, out, vm, &d, &failed);
+	if (ret < 0 && failed)
+		snprintf(what, sizeof(what), "--device %s: %s", spec, failed);
+	else
+		snprintf(what, sizeof(what), "--device %s", spec);
+	if (ret < 0 && d) {
+		destroy_console_port(d);
+		d = NULL;
+	}
+	return plug(v, ret, d, ret ? NULL : virtio_console_vdev(d->con),
+		    destroy_console_port, what, err, err_len);
+}
+
+static int add_device(struct virtio_devices *v, struct kvm_vm *vm,
+		      const char *spec, char *err, size_t err_len)
+{
+	char buf[MAX_SPEC_LEN], *fields;
+
+	if (copy_spec(buf, "--device", spec, err, err_len) < 0)
+		return -1;
+	fields = strchr(buf, ',');
+	if (fields)
+		*fields++ = '\0';
+	if (!strcmp(buf, "virtio-rng"))
+		return add_rng(v, vm, spec, fields, err, err_len);
+	if (!strcmp(buf, "virtio-console"))
+		return add_console_port(v, vm, spec, fields, err, err_len);
+	snprintf(err, err_len,
+		 "--device %s: unknown device '%s' (known: virtio-rng, "
+		 "virtio-console)",
+		 spec, buf);
+	return -1;
 }
 
 static int add_console(struct virtio_devices *v, struct kvm_vm *vm, char *err,

@@ -70,6 +70,10 @@ expect "cpus absurd" "--cpus '100000'" --kernel "$tmp/bz" --cpus 100000
 expect "bad console" "--console 'tty'" --kernel "$tmp/bz" --console tty
 expect "unknown device" "unknown device 'virtio-gpu'" --kernel "$tmp/bz" \
 	--device virtio-gpu
+expect "console port without a name" "missing or unknown field 'name'" \
+	--kernel "$tmp/bz" --device virtio-console,in="$tmp/bz"
+expect "console port input missing" "$tmp/nope: No such file" \
+	--kernel "$tmp/bz" --device "virtio-console,name=x,in=$tmp/nope"
 expect "bad disk field" "unknown field 'colour'" --kernel "$tmp/bz" \
 	--disk "$tmp/bz,colour=red"
 expect "raw and kernel" "cannot be combined" --kernel "$tmp/bz" --raw "$tmp/bz"

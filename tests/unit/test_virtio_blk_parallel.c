@@ -29,11 +29,11 @@
 #include "test_runner.h"
 #include "virtio_blk.h"
 
-#define PAGE	     4096
-#define TRAP_GPA     0x40000000ULL /* the userfaultfd region */
-#define IMG_LEN	     (1 << 20)
-#define WAIT_NS	     (5LL * 1000000000LL)
-#define SETTLE_NS    (200LL * 1000000LL)
+#define PAGE	      4096
+#define TRAP_GPA      0x40000000ULL /* the userfaultfd region */
+#define IMG_LEN	      (1 << 20)
+#define WAIT_NS	      (5LL * 1000000000LL)
+#define SETTLE_NS     (200LL * 1000000LL)
 #define TOKEN_TRAPPED ((void *)1)
 #define TOKEN_FREE    ((void *)2)
 
@@ -158,10 +158,10 @@ START_TEST(test_blocked_request_does_not_hold_the_queue)
 
 	ck_assert_int_eq(virtio_blk_create(&o, &ram.mem, &blk), 0);
 	fake_transport_init(&ft, virtio_blk_vdev(blk), &ram);
-	ck_assert_int_eq(fake_transport_probe(&ft, FT_LINUX_FEATURES |
-							   ((_i & 1) ? FT_PACKED
-								     : 0)),
-			 0);
+	ck_assert_int_eq(
+		fake_transport_probe(&ft, FT_LINUX_FEATURES |
+						  ((_i & 1) ? FT_PACKED : 0)),
+		0);
 
 	/* A write from the trapped page: its thread blocks in pwritev. */
 	trapped_status = send(VIRTIO_BLK_T_OUT, 0, TRAP_GPA, TOKEN_TRAPPED);
@@ -191,16 +191,17 @@ int main(void)
 	int probe = open_uffd();
 
 	if (probe < 0) {
-		fprintf(stderr, "test_virtio_blk_parallel: userfaultfd for "
-				"kernel faults unavailable (%s): skipped\n",
+		fprintf(stderr,
+			"test_virtio_blk_parallel: userfaultfd for "
+			"kernel faults unavailable (%s): skipped\n",
 			strerror(errno));
 		return 77;
 	}
 	close(probe);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	/* _i: 0 split ring, 1 packed ring. */
-	tcase_add_loop_test(tc, test_blocked_request_does_not_hold_the_queue,
-			    0, 2);
+	tcase_add_loop_test(tc, test_blocked_request_does_not_hold_the_queue, 0,
+			    2);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }
