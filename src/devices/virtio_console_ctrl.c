@@ -16,8 +16,8 @@
 
 /* Queues a message for the driver; drops it (once logged) when a driver
  * that repeats itself has filled the backlog. */
-static void ctrl_queue(struct virtio_console *con, uint32_t id,
-		       uint16_t event, uint16_t value)
+static void ctrl_queue(struct virtio_console *con, uint32_t id, uint16_t event,
+		       uint16_t value)
 {
 	unsigned int tail;
 
@@ -32,8 +32,7 @@ static void ctrl_queue(struct virtio_console *con, uint32_t id,
 	con->nr_pending++;
 }
 
-static void port_ready(struct virtio_console *con, uint32_t id,
-		       uint16_t value)
+static void port_ready(struct virtio_console *con, uint32_t id, uint16_t value)
 {
 	if (!value) {
 		log_guest("virtio-console: the driver could not add port %u",
@@ -55,7 +54,8 @@ static void ctrl_handle(struct virtio_console *con,
 
 	if (event == VIRTIO_CONSOLE_DEVICE_READY) {
 		if (!value) {
-			log_guest("virtio-console: the driver failed to set up");
+			log_guest(
+				"virtio-console: the driver failed to set up");
 			return;
 		}
 		for (uint32_t i = 0; i < con->nr_ports; i++)
@@ -116,8 +116,8 @@ static void ctrl_deliver(struct virtio_console *con)
 		if (len < sizeof(c))
 			log_guest("virtio-console: control buffer too small");
 		vq_push(vq, &con->tx, (uint32_t)len);
-		con->pending_head = (con->pending_head + 1) %
-				    CONSOLE_CTRL_PENDING;
+		con->pending_head =
+			(con->pending_head + 1) % CONSOLE_CTRL_PENDING;
 		con->nr_pending--;
 	}
 	vq_flush(vq);

@@ -20,6 +20,7 @@
 #include "layout.h"
 #include "log.h"
 #include "options.h"
+#include "sandbox.h"
 #include "vcpu.h"
 
 /* Before the user's --append: the console, reboot through the keyboard
@@ -259,6 +260,9 @@ int machine_run(const struct vmm_options *o, const struct timespec *start,
 	    boot_linux_open(&img, &m, o->kernel, o->initrd, err, err_len) < 0)
 		return -1;
 	if (setup(&vm, &m, &devs, &virtio, o, &img, start, err, err_len) < 0)
+		goto out_destroy;
+	/* From here on the guest runs: only the allow-list (sandbox.c). */
+	if (sandbox_install(o->seccomp, err, err_len) < 0)
 		goto out_destroy;
 	if (vcpu_start_all(&vm) < 0) {
 		snprintf(err, err_len, "cannot start the vCPU threads");

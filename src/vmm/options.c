@@ -29,6 +29,10 @@ const char options_usage[] =
 	"      --console KIND     serial (default), virtio (hvc0) or none\n"
 	"      --reboot ACTION    on guest reboot: exit (status 2, default) or "
 	"restart\n"
+	"      --seccomp MODE     on (default): a system call outside vmm's\n"
+	"                         allow-list ends vmm; log: allowed, logged by "
+	"the\n"
+	"                         kernel; off: no filter\n"
 	"      --raw FILE         flat binary loaded at 0x1000, started in "
 	"real mode\n"
 	"                         at 0000:1000 (a first lesson in KVM)\n"
@@ -36,6 +40,8 @@ const char options_usage[] =
 	"             [,num-queues=N][,packed=on|off]\n"
 	"                         virtio-blk disk on a raw image (repeatable)\n"
 	"      --device virtio-rng[,rate=BYTES_PER_S][,packed=on|off]\n"
+	"      --device virtio-console,name=NAME[,in=PATH][,out=PATH]"
+	"[,packed=on|off]\n"
 	"                         extra device (repeatable)\n"
 	"      --net SPEC         virtio-net device (not available yet)\n"
 	"  -v, --verbose          more messages (twice: debug)\n"
@@ -55,6 +61,7 @@ enum {
 	OPT_DISK,
 	OPT_NET,
 	OPT_DEVICE,
+	OPT_SECCOMP,
 };
 
 static const struct option long_options[] = {
@@ -69,6 +76,7 @@ static const struct option long_options[] = {
 	{"disk", required_argument, NULL, OPT_DISK},
 	{"net", required_argument, NULL, OPT_NET},
 	{"device", required_argument, NULL, OPT_DEVICE},
+	{"seccomp", required_argument, NULL, OPT_SECCOMP},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -232,6 +240,20 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		snprintf(err, len, "--reboot '%s': expected exit or restart",
 			 arg);
 		return -1;
+	case OPT_SECCOMP:
+		if (!strcmp(arg, "on"))
+			o->seccomp = SANDBOX_ON;
+		else if (!strcmp(arg, "log"))
+			o->seccomp = SANDBOX_LOG;
+		else if (!strcmp(arg, "off"))
+			o->seccomp = SANDBOX_OFF;
+		else {
+			snprintf(err, len,
+				 "--seccomp '%s': expected on, log or off",
+				 arg);
+			return -1;
+		}
+		return 0;
 	case OPT_DISK:
 		return add_spec(o->disks, &o->nr_disks, OPTIONS_MAX_DISKS,
 				"--disk", arg, err, len);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sandbox.h"
+
 #define OPTIONS_DEFAULT_MEMORY (512ULL << 20)
 #define OPTIONS_MIN_MEMORY     (16ULL << 20)
 #define OPTIONS_MAX_MEMORY     (1ULL << 40) /* 1 TiB */
@@ -30,6 +32,7 @@ struct vmm_options {
 	unsigned int cpus;
 	enum options_console console;
 	enum options_reboot reboot;
+	enum sandbox_mode seccomp;
 	/* Device specs as typed ("PATH,key=val" / "NAME,key=val"); parsed by
 	 * device_table.c, which knows each device's keys. */
 	const char *disks[OPTIONS_MAX_DISKS];

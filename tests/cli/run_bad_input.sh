@@ -74,6 +74,8 @@ expect "console port without a name" "missing or unknown field 'name'" \
 	--kernel "$tmp/bz" --device virtio-console,in="$tmp/bz"
 expect "console port input missing" "$tmp/nope: No such file" \
 	--kernel "$tmp/bz" --device "virtio-console,name=x,in=$tmp/nope"
+expect "bad seccomp mode" "--seccomp 'maybe'" --kernel "$tmp/bz" \
+	--seccomp maybe
 expect "bad disk field" "unknown field 'colour'" --kernel "$tmp/bz" \
 	--disk "$tmp/bz,colour=red"
 expect "raw and kernel" "cannot be combined" --kernel "$tmp/bz" --raw "$tmp/bz"

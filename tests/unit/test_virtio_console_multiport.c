@@ -101,16 +101,14 @@ static void post_buffers(uint16_t q, unsigned int n)
 		uint64_t gpa = guest_ram_alloc(&ram, 256, 8);
 		struct drvq_buf b = {gpa, 256, true};
 
-		ck_assert_int_eq(
-			fake_transport_send(&ft, q, &b, 1, false,
-					    (void *)(uintptr_t)gpa),
-			0);
+		ck_assert_int_eq(fake_transport_send(&ft, q, &b, 1, false,
+						     (void *)(uintptr_t)gpa),
+				 0);
 	}
 }
 
 /* Sends a control message of len bytes (8 is a whole header). */
-static void ctrl_send(uint32_t id, uint16_t event, uint16_t value,
-		      uint32_t len)
+static void ctrl_send(uint32_t id, uint16_t event, uint16_t value, uint32_t len)
 {
 	struct virtio_console_control c = {htole32(id), htole16(event),
 					   htole16(value)};
@@ -260,16 +258,16 @@ END_TEST
 
 START_TEST(test_bad_options)
 {
-	struct virtio_console_options o = {.nr_ports =
-						   VIRTIO_CONSOLE_MAX_PORTS + 1};
+	struct virtio_console_options o = {
+		.nr_ports = VIRTIO_CONSOLE_MAX_PORTS + 1};
 	struct virtio_console *c = NULL;
 	char long_name[VIRTIO_CONSOLE_NAME_MAX + 2];
 
 	ck_assert_int_eq(virtio_console_create(&o, &ram.mem, &c), -EINVAL);
 	memset(long_name, 'n', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
-	o = (struct virtio_console_options){
-		.nr_ports = 1, .ports = {{-1, -1, long_name}}};
+	o = (struct virtio_console_options){.nr_ports = 1,
+					    .ports = {{-1, -1, long_name}}};
 	ck_assert_int_eq(virtio_console_create(&o, &ram.mem, &c), -EINVAL);
 	ck_assert_ptr_null(c);
 }

@@ -1,0 +1,30 @@
+/* sandbox: the seccomp allow-list every vmm thread runs under once the
+ * machine is set up (libseccomp).
+ *
+ * After setup vmm only moves bytes between guest RAM, its open files and
+ * KVM: no new files, sockets, processes or executable memory. The filter
+ * is installed on every thread at once (TSYNC) just before the vCPUs
+ * start, and the threads created after (the vCPUs) inherit it.
+ */
+#ifndef VMM_VMM_SANDBOX_H
+#define VMM_VMM_SANDBOX_H
+
+#include <stddef.h>
+
+enum sandbox_mode {
+	SANDBOX_ON,  /* a forbidden system call ends vmm (status 159) */
+	SANDBOX_LOG, /* it is allowed, and the kernel logs it */
+	SANDBOX_OFF, /* no filter */
+};
+
+/* Exit status after a forbidden system call: 128 + SIGSYS, as if the
+ * kernel had killed vmm with it. */
+#define SANDBOX_EXIT_STATUS 159
+
+/* Installs the filter for mode on every thread of the process. In ON mode
+ * a forbidden call prints one line naming it, restores the terminal and
+ * exits with SANDBOX_EXIT_STATUS. Returns 0, or -1 with a message in
+ * err. */
+int sandbox_install(enum sandbox_mode mode, char *err, size_t err_len);
+
+#endif
