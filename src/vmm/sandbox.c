@@ -5,6 +5,7 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/kvm.h>
@@ -17,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -24,44 +26,72 @@
 /* Allowed with any arguments: memory, threads' synchronisation, signals,
  * time, and I/O on descriptors vmm already holds. */
 static const int allowed[] = {
-	SCMP_SYS(read),		   SCMP_SYS(write),
-	SCMP_SYS(readv),	   SCMP_SYS(writev),
-	SCMP_SYS(pread64),	   SCMP_SYS(pwrite64),
-	SCMP_SYS(preadv),	   SCMP_SYS(pwritev),
-	SCMP_SYS(preadv2),	   SCMP_SYS(pwritev2),
-	SCMP_SYS(lseek),	   SCMP_SYS(close),
-	SCMP_SYS(fstat),	   SCMP_SYS(newfstatat),
-	SCMP_SYS(fcntl),	   SCMP_SYS(fdatasync),
-	SCMP_SYS(fsync),	   SCMP_SYS(fallocate),
-	SCMP_SYS(poll),		   SCMP_SYS(ppoll),
-	SCMP_SYS(epoll_wait),	   SCMP_SYS(epoll_pwait),
-	SCMP_SYS(epoll_ctl),	   SCMP_SYS(eventfd2),
-	SCMP_SYS(futex),	   SCMP_SYS(set_robust_list),
-	SCMP_SYS(rseq),		   SCMP_SYS(sched_yield),
-	SCMP_SYS(munmap),	   SCMP_SYS(madvise),
-	SCMP_SYS(brk),		   SCMP_SYS(mremap),
-	SCMP_SYS(rt_sigaction),	   SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigreturn),	   SCMP_SYS(rt_sigtimedwait),
-	SCMP_SYS(sigaltstack),	   SCMP_SYS(tgkill),
-	SCMP_SYS(tkill),	   SCMP_SYS(getpid),
-	SCMP_SYS(gettid),	   SCMP_SYS(exit),
-	SCMP_SYS(exit_group),	   SCMP_SYS(restart_syscall),
-	SCMP_SYS(clock_gettime),   SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep),	   SCMP_SYS(gettimeofday),
-	SCMP_SYS(getrandom),
+	SCMP_SYS(read),		 SCMP_SYS(write),
+	SCMP_SYS(readv),	 SCMP_SYS(writev),
+	SCMP_SYS(pread64),	 SCMP_SYS(pwrite64),
+	SCMP_SYS(preadv),	 SCMP_SYS(pwritev),
+	SCMP_SYS(preadv2),	 SCMP_SYS(pwritev2),
+	SCMP_SYS(lseek),	 SCMP_SYS(close),
+	SCMP_SYS(fstat),	 SCMP_SYS(newfstatat),
+	SCMP_SYS(fcntl),	 SCMP_SYS(fdatasync),
+	SCMP_SYS(fsync),	 SCMP_SYS(fallocate),
+	SCMP_SYS(poll),		 SCMP_SYS(ppoll),
+	SCMP_SYS(epoll_wait),	 SCMP_SYS(epoll_pwait),
+	SCMP_SYS(epoll_ctl),	 SCMP_SYS(eventfd2),
+	SCMP_SYS(futex),	 SCMP_SYS(set_robust_list),
+	SCMP_SYS(rseq),		 SCMP_SYS(sched_yield),
+	SCMP_SYS(munmap),	 SCMP_SYS(madvise),
+	SCMP_SYS(brk),		 SCMP_SYS(mremap),
+	SCMP_SYS(rt_sigaction),	 SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigreturn),	 SCMP_SYS(rt_sigtimedwait),
+	SCMP_SYS(sigaltstack),	 SCMP_SYS(tgkill),
+	SCMP_SYS(tkill),	 SCMP_SYS(getpid),
+	SCMP_SYS(gettid),	 SCMP_SYS(exit),
+	SCMP_SYS(exit_group),	 SCMP_SYS(restart_syscall),
+	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(nanosleep),	 SCMP_SYS(gettimeofday),
+	SCMP_SYS(getrandom),	 SCMP_SYS(sched_getaffinity),
 };
+
+/* Sanitizer builds only (never a normal build): LeakSanitizer's check at
+ * exit stops the process's threads from a helper process it clones and
+ * ptraces, after reading /proc. Without these the check itself would be
+ * "forbidden" and every sanitizer run would end in status 159. */
+#if defined(__SANITIZE_ADDRESS__)
+static const int allowed_for_sanitizers[] = {
+	SCMP_SYS(prctl),     SCMP_SYS(ptrace),	   SCMP_SYS(wait4),
+	SCMP_SYS(clone),     SCMP_SYS(openat),	   SCMP_SYS(getdents64),
+	SCMP_SYS(readlink),  SCMP_SYS(readlinkat), SCMP_SYS(sysinfo),
+	SCMP_SYS(prlimit64), SCMP_SYS(getppid),	   SCMP_SYS(pipe2),
+	SCMP_SYS(open),	     SCMP_SYS(getdents),
+};
+#endif
 
 /* ioctl only with these requests: running vCPUs, interrupts and
  * notifications (KVM), the register dump after a crash, the terminal,
  * block-device images. */
 static const unsigned long allowed_ioctls[] = {
-	KVM_RUN,	  KVM_IRQ_LINE,	   KVM_IRQ_LINE_STATUS,
-	KVM_SET_GSI_ROUTING, KVM_IRQFD,	   KVM_IOEVENTFD,
-	KVM_SIGNAL_MSI,	  KVM_GET_REGS,	   KVM_GET_SREGS,
-	KVM_GET_LAPIC,	  TCGETS,	   TCSETS,
-	TCSETSW,	  TCSETSF,	   TIOCGWINSZ,
-	FIONBIO,	  FIONREAD,	   BLKGETSIZE64,
-	BLKSSZGET,	  BLKDISCARD,	   BLKZEROOUT,
+	KVM_RUN,
+	KVM_IRQ_LINE,
+	KVM_IRQ_LINE_STATUS,
+	KVM_SET_GSI_ROUTING,
+	KVM_IRQFD,
+	KVM_IOEVENTFD,
+	KVM_SIGNAL_MSI,
+	KVM_GET_REGS,
+	KVM_GET_SREGS,
+	KVM_GET_LAPIC,
+	TCGETS,
+	TCSETS,
+	TCSETSW,
+	TCSETSF,
+	TIOCGWINSZ,
+	FIONBIO,
+	FIONREAD,
+	BLKGETSIZE64,
+	BLKSSZGET,
+	BLKDISCARD,
+	BLKZEROOUT,
 };
 
 /* System call names for the message, looked up when the filter is
@@ -99,10 +129,14 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 			 "stopping\n",
 			 name, nr);
 
+	void *frames[32];
+
 	if (n > 0)
 		(void)!write(STDERR_FILENO, line,
 			     (size_t)n < sizeof(line) ? (size_t)n
 						      : sizeof(line) - 1);
+	/* Where it came from (addr2line -e vmm turns +0x... into lines). */
+	backtrace_symbols_fd(frames, backtrace(frames, 32), STDERR_FILENO);
 	console_restore();
 	_exit(SANDBOX_EXIT_STATUS);
 }
@@ -114,8 +148,16 @@ static int add_rules(scmp_filter_ctx ctx)
 	for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(*allowed);
 	     i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
-	for (size_t i = 0; r == 0 && i < sizeof(allowed_ioctls) /
-						 sizeof(*allowed_ioctls);
+#if defined(__SANITIZE_ADDRESS__)
+	for (size_t i = 0;
+	     r == 0 && i < sizeof(allowed_for_sanitizers) /
+				       sizeof(*allowed_for_sanitizers);
+	     i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+				     allowed_for_sanitizers[i], 0);
+#endif
+	for (size_t i = 0;
+	     r == 0 && i < sizeof(allowed_ioctls) / sizeof(*allowed_ioctls);
 	     i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i]));
@@ -156,8 +198,15 @@ int sandbox_install(enum sandbox_mode mode, char *err, size_t err_len)
 
 	if (mode == SANDBOX_OFF)
 		return 0;
+	/* glibc reads the time zone file on the first gmtime_r() (the RTC
+	 * calls it when the guest reads the clock): read it now. */
+	tzset();
 	if (mode == SANDBOX_ON) {
 		learn_syscall_names();
+		/* The first backtrace() loads libgcc_s: do it while open()
+		 * is still allowed. */
+		void *frame;
+		backtrace(&frame, 1);
 		r = install_sigsys_handler();
 		if (r < 0)
 			goto out_err;

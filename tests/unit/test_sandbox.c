@@ -45,6 +45,16 @@ static int try_allowed(void)
 	return getpid() > 0 ? 0 : 1;
 }
 
+/* The RTC's gmtime_r: glibc reads the time zone file on first use, which
+ * the filter would refuse unless sandbox_install read it first. */
+static int try_gmtime(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	return gmtime_r(&t, &tm) ? 0 : 1;
+}
+
 static int try_exec_memory(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
@@ -101,14 +111,19 @@ static void expect_exit(int wstatus, int code)
 
 START_TEST(test_on_forbidden_call_ends_vmm)
 {
-	expect_exit(run_sandboxed(SANDBOX_ON, try_socket),
-		    SANDBOX_EXIT_STATUS);
+	expect_exit(run_sandboxed(SANDBOX_ON, try_socket), SANDBOX_EXIT_STATUS);
 }
 END_TEST
 
 START_TEST(test_on_allowed_calls_work)
 {
 	expect_exit(run_sandboxed(SANDBOX_ON, try_allowed), 0);
+}
+END_TEST
+
+START_TEST(test_on_gmtime_works)
+{
+	expect_exit(run_sandboxed(SANDBOX_ON, try_gmtime), 0);
 }
 END_TEST
 
@@ -144,6 +159,7 @@ int main(void)
 
 	tcase_add_test(tc, test_on_forbidden_call_ends_vmm);
 	tcase_add_test(tc, test_on_allowed_calls_work);
+	tcase_add_test(tc, test_on_gmtime_works);
 	tcase_add_test(tc, test_on_no_executable_memory);
 	tcase_add_test(tc, test_on_no_new_process);
 	tcase_add_test(tc, test_log_mode_allows_and_logs);
