@@ -24,6 +24,8 @@
 /* Threads per request queue: requests on one queue are served this many at
  * a time, so a guest queue depth above 1 really overlaps in the host. */
 #define VIRTIO_BLK_THREADS 4
+/* Completions between two notification decisions on a busy queue. */
+#define VIRTIO_BLK_FLUSH_BATCH 8
 
 struct virtio_blk_queue;
 
@@ -45,6 +47,7 @@ struct virtio_blk_queue {
 	 * (virtio.h): vq_pop, vq_push and vq_flush happen under ring_lock;
 	 * the I/O between them does not. */
 	pthread_mutex_t ring_lock;
+	unsigned int unflushed; /* pushed since the last vq_flush */
 
 	/* lock/cond guard the rest. The vCPU sets kicked, reset sets stop
 	 * and waits for busy == 0, destroy sets exit. */
