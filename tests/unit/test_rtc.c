@@ -316,7 +316,9 @@ END_TEST
 /* UIP is set only in the 244 us before an update. Sleep until 300 us
  * before a second boundary, then sample until just after it: UIP must be
  * seen, and only close to the boundary. A loaded machine may wake us too
- * late, so a few seconds are tried. */
+ * late or stall us between a read and the clock read that dates it, so a
+ * few seconds are tried and "close" is generous (50 ms): what fails is a
+ * UIP in the middle of a second, not a slow machine. */
 START_TEST(test_uip_window)
 {
 	struct timespec ts, now;
@@ -331,8 +333,8 @@ START_TEST(test_uip_window)
 			if (rd(REG_A) & 0x80) {
 				clock_gettime(CLOCK_REALTIME, &now);
 				ck_assert(now.tv_nsec >= 1000000000L - 244000L -
-								 5000000L ||
-					  now.tv_nsec < 5000000L);
+								 50000000L ||
+					  now.tv_nsec < 50000000L);
 				seen = 1;
 			}
 			clock_gettime(CLOCK_REALTIME, &now);
@@ -344,8 +346,13 @@ START_TEST(test_uip_window)
 	ts.tv_sec++;
 	ts.tv_nsec = 500000000L;
 	clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL);
-	for (int i = 0; i < 100; i++)
-		ck_assert_uint_eq(rd(REG_A) & 0x80, 0);
+	for (int i = 0; i < 100; i++) {
+		uint8_t a = rd(REG_A);
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_nsec > 100000000L && now.tv_nsec < 900000000L)
+			ck_assert_uint_eq(a & 0x80, 0);
+	}
 }
 END_TEST
 
@@ -425,10 +432,11 @@ static const struct {
 	uint8_t a, b, alarm, flags;
 	int within_ms;
 } irq_cases[] = {
-	{0x26, B_24H | B_UIE, 0x00, 0x90, 1500},
-	{0x26, B_24H | B_AIE, 0xc0, 0xa0, 1500}, /* alarm every second */
-	{0x2f, B_24H | B_PIE, 0x00, 0xc0, 700},	 /* 2 Hz */
-	{0x26, B_24H | B_PIE, 0x00, 0xc0, 500},	 /* 1024 Hz */
+	/* Deadlines are generous: a loaded machine is slow, not wrong. */
+	{0x26, B_24H | B_UIE, 0x00, 0x90, 5000},
+	{0x26, B_24H | B_AIE, 0xc0, 0xa0, 5000}, /* alarm every second */
+	{0x2f, B_24H | B_PIE, 0x00, 0xc0, 5000}, /* 2 Hz */
+	{0x26, B_24H | B_PIE, 0x00, 0xc0, 5000}, /* 1024 Hz */
 };
 
 START_TEST(test_interrupts)
