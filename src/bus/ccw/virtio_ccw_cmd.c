@@ -275,17 +275,16 @@ static enum css_status apply_vq(struct virtio_ccw *vc, const struct vq_info *q)
  * the next multiple of align. Split rings only. */
 static bool legacy_layout(struct vq_info *q, uint32_t align)
 {
-	uint64_t avail_end, total;
+	uint64_t n = q->num, avail_end;
 
-	if (!align || (align & (align - 1)) || align < 4)
+	if (align < 4 || (align & (align - 1)))
 		return false;
-	avail_end = 16ULL * q->num + 6 + 2ULL * q->num;
-	total = ((avail_end + align - 1) & ~(uint64_t)(align - 1)) + 6 +
-		8ULL * q->num;
-	if (q->desc > UINT64_MAX - total)
+	/* The whole layout must not wrap around. */
+	if (q->desc > UINT64_MAX - (26 * n + 12 + align))
 		return false;
-	q->driver = q->desc + 16ULL * q->num;
-	q->device = q->desc + total - 6 - 8ULL * q->num;
+	avail_end = q->desc + 16 * n + 6 + 2 * n;
+	q->driver = q->desc + 16 * n;
+	q->device = (avail_end + align - 1) & ~(uint64_t)(align - 1);
 	return true;
 }
 
