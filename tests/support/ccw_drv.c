@@ -68,6 +68,11 @@ static void handler(void *opaque)
 	ccw_drv_handle_irqs(opaque);
 }
 
+void ccw_drv_irqs_on(struct ccw_drv *drv, bool on)
+{
+	css_set_irq_handler(drv->css, on ? handler : NULL, drv);
+}
+
 void ccw_drv_init(struct ccw_drv *drv, struct css *css, struct guest_ram *ram)
 {
 	memset(drv, 0, sizeof(*drv));
@@ -77,12 +82,12 @@ void ccw_drv_init(struct ccw_drv *drv, struct css *css, struct guest_ram *ram)
 	pthread_mutex_init(&drv->irq_lock, NULL);
 	drv->airq_summary = guest_ram_alloc(ram, 8, 8);
 	drv->airq_area = guest_ram_alloc(ram, CCW_DRV_AIRQ_BITS / 8, 8);
-	css_set_irq_handler(css, handler, drv);
+	ccw_drv_irqs_on(drv, true);
 }
 
 void ccw_drv_destroy(struct ccw_drv *drv)
 {
-	css_set_irq_handler(drv->css, NULL, NULL);
+	ccw_drv_irqs_on(drv, false);
 	for (unsigned int i = 0; i < drv->nr_devs; i++) {
 		pthread_mutex_destroy(&drv->devs[i]->io_lock);
 		free(drv->devs[i]);

@@ -100,6 +100,10 @@ int ccw_drv_stsch(struct ccw_drv_dev *dev, uint32_t *pmcw_flags,
 
 /* The interrupt handler: TPI until nothing is pending. */
 void ccw_drv_handle_irqs(struct ccw_drv *drv);
+/* Off: interruptions only queue up, as with the CPU's I/O mask off (for
+ * tests that look at them raw). On: the channel subsystem calls the
+ * handler again; call ccw_drv_handle_irqs for what queued meanwhile. */
+void ccw_drv_irqs_on(struct ccw_drv *drv, bool on);
 
 /* ---- Channel programs ---- */
 
