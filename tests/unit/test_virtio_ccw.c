@@ -443,7 +443,7 @@ START_TEST(test_config)
 	ck_assert_uint_eq(t.echo.config[9], 0x19);
 	ck_assert_int_eq(ccw_virtio_write_conf(&t.v, 2, &v, 1), -EOPNOTSUPP);
 	ck_assert_uint_eq(t.echo.config[2], 0x12);
-	ck_assert_int_eq(ccw_virtio_write_conf(&t.v, 15, &v, 2), -EIO);
+	ck_assert_int_eq(ccw_virtio_write_conf(&t.v, 15, buf, 2), -EIO);
 	/* READ_CONF with the skip flag stores nothing. */
 	memset(guest_ram_ptr(&t.ram, ccw_drv_data(t.dev), 4), 0xee, 4);
 	{
