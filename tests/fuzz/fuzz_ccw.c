@@ -12,7 +12,8 @@
  *   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DVMM_FUZZ=ON \
  *         -DBUILD_TESTING=OFF
  *   cmake --build build-fuzz --target fuzz_ccw
- *   build-fuzz/tests/fuzz/fuzz_ccw -max_total_time=60 CORPUS tests/fuzz/seeds/ccw
+ *   build-fuzz/tests/fuzz/fuzz_ccw -max_total_time=60 CORPUS
+ * tests/fuzz/seeds/ccw
  */
 #include <stddef.h>
 #include <stdint.h>
