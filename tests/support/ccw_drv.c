@@ -321,10 +321,12 @@ uint64_t ccw_drv_prog_add(struct ccw_drv_prog *p, uint8_t cmd, uint8_t flags,
 			  uint16_t count, uint32_t cda)
 {
 	uint64_t gpa = p->gpa + 8ULL * p->n;
-	uint8_t *c = guest_ram_ptr(p->dev->drv->ram, gpa, 8);
+	uint8_t *c;
 
-	if (p->n < CCW_DRV_MAX_CCWS)
-		p->n++;
+	if (p->n == CCW_DRV_MAX_CCWS)
+		return 0; /* the area is full: the caller's bug */
+	c = guest_ram_ptr(p->dev->drv->ram, gpa, 8);
+	p->n++;
 	c[0] = cmd;
 	c[1] = flags;
 	put_be(c + 2, count, 2);

@@ -7,7 +7,10 @@
  * and adapter interruptions (TPI, then TSCH) in an interrupt handler the
  * channel subsystem calls. Control blocks are encoded here from the
  * architecture, independently of src/bus/ccw/css_format.c, so that the two
- * check each other. Returns -errno, never aborts: ft_bus_ccw.c asserts.
+ * check each other. What the device does comes back as -errno, for the
+ * caller to judge (ft_bus_ccw.c asserts); only guest_ram aborts the test,
+ * when RAM runs out. A device's program area is one: build and run
+ * programs on it from one thread at a time.
  */
 #ifndef VMM_TEST_CCW_DRV_H
 #define VMM_TEST_CCW_DRV_H
@@ -115,7 +118,8 @@ struct ccw_drv_prog {
 
 /* A program in the device's CCW area, empty. */
 void ccw_drv_prog_init(struct ccw_drv_prog *p, struct ccw_drv_dev *dev);
-/* Appends a format-1 CCW; returns its guest address. */
+/* Appends a format-1 CCW; returns its guest address (0 when the area
+ * already holds CCW_DRV_MAX_CCWS). */
 uint64_t ccw_drv_prog_add(struct ccw_drv_prog *p, uint8_t cmd, uint8_t flags,
 			  uint16_t count, uint32_t cda);
 /* The guest address of the device's data buffer (CCW_DRV_DATA_LEN). */
