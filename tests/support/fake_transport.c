@@ -119,6 +119,8 @@ const struct ft_bus ft_bus_core = {
 
 const struct ft_bus *const ft_buses[] = {
 	&ft_bus_core,
+	&ft_bus_ccw,
+	&ft_bus_ccw_adapter,
 	NULL,
 };
 

@@ -63,6 +63,8 @@ struct ft_bus {
 /* Every bus the device suites run on, NULL-terminated; ft_bus_core
  * first. */
 extern const struct ft_bus ft_bus_core;
+/* virtio-ccw with classic / adapter queue indicators (ft_bus_ccw.c). */
+extern const struct ft_bus ft_bus_ccw, ft_bus_ccw_adapter;
 extern const struct ft_bus *const ft_buses[];
 
 struct fake_transport {

@@ -39,6 +39,25 @@ static char path[64];
 static int host_fd = -1;
 static uint8_t *pattern; /* the image's initial contents */
 
+/* Every test runs on every bus of ft_buses: _i % nr_buses() picks it and
+ * _i / nr_buses() is the test's own loop index. */
+static const struct ft_bus *bus;
+
+static int nr_buses(void)
+{
+	int n = 0;
+
+	while (ft_buses[n])
+		n++;
+	return n;
+}
+
+static int pick_bus(int i)
+{
+	bus = ft_buses[i % nr_buses()];
+	return i / nr_buses();
+}
+
 static void setup(void)
 {
 	guest_ram_init(&ram, 32 << 20);
@@ -73,7 +92,7 @@ static void bring_up(struct virtio_blk_options *o, int i)
 	o->path = path;
 	ck_assert_int_eq(virtio_blk_create(o, &ram.mem, &blk), 0);
 	vd = virtio_blk_vdev(blk);
-	fake_transport_init(&ft, vd, &ram);
+	fake_transport_init_bus(&ft, vd, &ram, bus);
 	ck_assert_int_eq(fake_transport_probe(&ft, ring_bits(i)), 0);
 	ck_assert_int_eq(virtio_has_feature(vd, VIRTIO_F_RING_PACKED), i & 1);
 }
@@ -173,11 +192,12 @@ static void host_read(void *dst, off_t off, size_t len)
 
 START_TEST(test_config_space)
 {
+	_i = pick_bus(_i);
 	struct virtio_blk_config c;
 	uint8_t v;
 
 	bring_up_default(_i);
-	ck_assert_int_eq(virtio_config_read(vd, 0, &c, sizeof(c)), 0);
+	ck_assert_int_eq(fake_transport_config_read(&ft, 0, &c, sizeof(c)), 0);
 	ck_assert_uint_eq(le64toh(c.capacity), SECTORS);
 	ck_assert_uint_eq(le32toh(c.seg_max), 254);
 	ck_assert_uint_eq(le32toh(c.blk_size), 512);
@@ -186,22 +206,23 @@ START_TEST(test_config_space)
 	ck_assert(!virtio_has_feature(vd, VIRTIO_BLK_F_MQ));
 	/* Only writeback is writable, and only with 0 or 1. */
 	v = 0;
-	ck_assert_int_eq(virtio_config_write(vd, 32, &v, 1), 0);
-	ck_assert_int_eq(virtio_config_read(vd, 32, &v, 1), 0);
+	ck_assert_int_eq(fake_transport_config_write(&ft, 32, &v, 1), 0);
+	ck_assert_int_eq(fake_transport_config_read(&ft, 32, &v, 1), 0);
 	ck_assert_uint_eq(v, 0);
 	v = 2;
-	ck_assert_int_lt(virtio_config_write(vd, 32, &v, 1), 0);
-	ck_assert_int_lt(virtio_config_write(vd, 0, &v, 1), 0);
-	ck_assert_int_lt(virtio_config_write(vd, 33, &v, 1), 0);
+	ck_assert_int_lt(fake_transport_config_write(&ft, 32, &v, 1), 0);
+	ck_assert_int_lt(fake_transport_config_write(&ft, 0, &v, 1), 0);
+	ck_assert_int_lt(fake_transport_config_write(&ft, 33, &v, 1), 0);
 	/* A reset brings the write cache back. */
 	virtio_dev_reset(vd);
-	ck_assert_int_eq(virtio_config_read(vd, 32, &v, 1), 0);
+	ck_assert_int_eq(fake_transport_config_read(&ft, 32, &v, 1), 0);
 	ck_assert_uint_eq(v, 1);
 }
 END_TEST
 
 START_TEST(test_read_write_roundtrip)
 {
+	_i = pick_bus(_i);
 	uint8_t buf[4 * 512], host[sizeof(buf)];
 	uint8_t *got;
 
@@ -232,6 +253,7 @@ END_TEST
 
 START_TEST(test_flush_and_writethrough)
 {
+	_i = pick_bus(_i);
 	uint8_t buf[512], host[512], v = 0;
 
 	bring_up_default(_i);
@@ -239,7 +261,7 @@ START_TEST(test_flush_and_writethrough)
 	do_req(VIRTIO_BLK_T_OUT, 3, 512, false, buf, 0, 1);
 	do_req(VIRTIO_BLK_T_FLUSH, 0, 0, false, NULL, 0, 1);
 	/* Write-through: writes complete durable (RWF_DSYNC), still right. */
-	ck_assert_int_eq(virtio_config_write(vd, 32, &v, 1), 0);
+	ck_assert_int_eq(fake_transport_config_write(&ft, 32, &v, 1), 0);
 	memset(buf, 0x3c, sizeof(buf));
 	do_req(VIRTIO_BLK_T_OUT, 4, 512, false, buf, 0, 1);
 	host_read(host, 4 * 512, 512);
@@ -262,6 +284,7 @@ static const struct id_case {
 
 START_TEST(test_get_id)
 {
+	_i = pick_bus(_i);
 	const struct id_case *c = &id_cases[_i / 2];
 	struct virtio_blk_options o = {.serial = c->serial};
 	uint32_t n = c->buf_len < 20 ? c->buf_len : 20;
@@ -331,6 +354,7 @@ static bool all_zero(off_t off, size_t len)
 
 START_TEST(test_discard_punches_hole)
 {
+	_i = pick_bus(_i);
 	struct virtio_blk_discard_write_zeroes s[2];
 	struct stat before, after;
 
@@ -350,6 +374,7 @@ END_TEST
 
 START_TEST(test_write_zeroes)
 {
+	_i = pick_bus(_i);
 	struct virtio_blk_discard_write_zeroes s[2];
 	uint8_t host[512];
 
@@ -368,6 +393,7 @@ END_TEST
 
 START_TEST(test_readonly_refuses_writes)
 {
+	_i = pick_bus(_i);
 	struct virtio_blk_options o = {.readonly = true};
 	struct virtio_blk_discard_write_zeroes s = seg(0, 8, 0);
 	uint8_t buf[512], host[512];
@@ -417,6 +443,7 @@ static const struct bad_rw {
 
 START_TEST(test_bad_ranges_and_types)
 {
+	_i = pick_bus(_i);
 	const struct bad_rw *c = &bad_rw[_i / 2];
 	uint8_t host[IMG_LEN / 64];
 
@@ -472,6 +499,7 @@ static const struct bad_dz {
 
 START_TEST(test_bad_segment_tables)
 {
+	_i = pick_bus(_i);
 	const struct bad_dz *c = &bad_dz[_i / 2];
 	struct virtio_blk_discard_write_zeroes s[33];
 
@@ -488,6 +516,7 @@ END_TEST
 /* Requests too broken to carry a status byte, or a full header. */
 START_TEST(test_short_header_and_no_status)
 {
+	_i = pick_bus(_i);
 	uint8_t hdr[16] = {0};
 	uint64_t h = guest_ram_put(&ram, hdr, sizeof(hdr));
 	uint64_t data = guest_ram_alloc(&ram, 512, 512);
@@ -526,6 +555,7 @@ END_TEST
 /* Many requests in flight on each of two queues, completed correctly. */
 START_TEST(test_queue_depth_and_mq)
 {
+	_i = pick_bus(_i);
 	struct virtio_blk_options o = {.num_queues = 2};
 	static struct req r[2][DEPTH];
 	uint8_t host[4096];
@@ -577,6 +607,7 @@ END_TEST
  * the device works again after a new probe. */
 START_TEST(test_reset_in_flight)
 {
+	_i = pick_bus(_i);
 	static struct req r[DEPTH];
 	static uint8_t snap[8192], host[16384], ones[16384];
 	bool queue_reset = _i >= 2;
@@ -606,7 +637,7 @@ START_TEST(test_reset_in_flight)
 	usleep(50000);
 	ck_assert_mem_eq(snap, ring, ring_len);
 	if (!queue_reset)
-		ck_assert_uint_eq(virtio_get_status(vd), 0);
+		ck_assert_uint_eq(fake_transport_status(&ft), 0);
 	ck_assert(!virtio_queue_enabled(vd, 0));
 	/* Each write landed whole or not at all; the gaps are untouched. */
 	for (unsigned int k = 0; k < DEPTH; k++) {
@@ -630,6 +661,7 @@ END_TEST
 
 START_TEST(test_cache_none)
 {
+	_i = pick_bus(_i);
 	struct virtio_blk_options o = {.cache = VIRTIO_BLK_CACHE_NONE};
 	uint8_t buf[1024], host[1024];
 
@@ -667,23 +699,25 @@ static Suite *blk_suite(void)
 {
 	Suite *s = suite_create("virtio_blk");
 	TCase *tc = tcase_create("blk");
+	int nb = nr_buses();
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_config_space, 0, 2);
-	tcase_add_loop_test(tc, test_read_write_roundtrip, 0, 2);
-	tcase_add_loop_test(tc, test_flush_and_writethrough, 0, 2);
-	tcase_add_loop_test(tc, test_get_id, 0, 2 * N(id_cases));
+	tcase_add_loop_test(tc, test_config_space, 0, nb * 2);
+	tcase_add_loop_test(tc, test_read_write_roundtrip, 0, nb * 2);
+	tcase_add_loop_test(tc, test_flush_and_writethrough, 0, nb * 2);
+	tcase_add_loop_test(tc, test_get_id, 0, nb * 2 * N(id_cases));
 	tcase_add_loop_test(tc, test_serial_too_long, 0, 1);
-	tcase_add_loop_test(tc, test_discard_punches_hole, 0, 2);
-	tcase_add_loop_test(tc, test_write_zeroes, 0, 2);
-	tcase_add_loop_test(tc, test_readonly_refuses_writes, 0, 2);
-	tcase_add_loop_test(tc, test_bad_ranges_and_types, 0, 2 * N(bad_rw));
-	tcase_add_loop_test(tc, test_bad_segment_tables, 0, 2 * N(bad_dz));
-	tcase_add_loop_test(tc, test_short_header_and_no_status, 0, 2);
-	tcase_add_loop_test(tc, test_queue_depth_and_mq, 0, 2);
-	tcase_add_loop_test(tc, test_reset_in_flight, 0, 4);
-	tcase_add_loop_test(tc, test_cache_none, 0, 2);
+	tcase_add_loop_test(tc, test_discard_punches_hole, 0, nb * 2);
+	tcase_add_loop_test(tc, test_write_zeroes, 0, nb * 2);
+	tcase_add_loop_test(tc, test_readonly_refuses_writes, 0, nb * 2);
+	tcase_add_loop_test(tc, test_bad_ranges_and_types, 0,
+			    nb * 2 * N(bad_rw));
+	tcase_add_loop_test(tc, test_bad_segment_tables, 0, nb * 2 * N(bad_dz));
+	tcase_add_loop_test(tc, test_short_header_and_no_status, 0, nb * 2);
+	tcase_add_loop_test(tc, test_queue_depth_and_mq, 0, nb * 2);
+	tcase_add_loop_test(tc, test_reset_in_flight, 0, nb * 4);
+	tcase_add_loop_test(tc, test_cache_none, 0, nb * 2);
 	tcase_add_loop_test(tc, test_bad_options, 0, 1);
 	suite_add_tcase(s, tc);
 	return s;

@@ -26,6 +26,25 @@ static struct virtio_console *con;
 static struct virtio_dev *vd;
 static int in_pipe[2], out_pipe[2]; /* host -> guest, guest -> host */
 
+/* Every test runs on every bus of ft_buses: _i % nr_buses() picks it and
+ * _i / nr_buses() is the test's own loop index. */
+static const struct ft_bus *bus;
+
+static int nr_buses(void)
+{
+	int n = 0;
+
+	while (ft_buses[n])
+		n++;
+	return n;
+}
+
+static int pick_bus(int i)
+{
+	bus = ft_buses[i % nr_buses()];
+	return i / nr_buses();
+}
+
 static void setup(void)
 {
 	guest_ram_init(&ram, 16 << 20);
@@ -61,7 +80,7 @@ static void bring_up(int i, uint16_t cols, uint16_t rows)
 
 	ck_assert_int_eq(virtio_console_create(&o, &ram.mem, &con), 0);
 	vd = virtio_console_vdev(con);
-	fake_transport_init(&ft, vd, &ram);
+	fake_transport_init_bus(&ft, vd, &ram, bus);
 	ck_assert_int_eq(fake_transport_probe(&ft, ring_bits(i)), 0);
 	ck_assert_int_eq(virtio_has_feature(vd, VIRTIO_F_RING_PACKED), i & 1);
 }
@@ -128,6 +147,7 @@ static const struct tx_case {
 
 START_TEST(test_guest_to_host)
 {
+	_i = pick_bus(_i);
 	const struct tx_case *c = &tx_cases[_i / 2];
 	size_t len = strlen(c->text);
 	uint64_t gpa = guest_ram_put(&ram, c->text, len);
@@ -151,6 +171,7 @@ END_TEST
 
 START_TEST(test_host_to_guest)
 {
+	_i = pick_bus(_i);
 	char big[100];
 	uint64_t a, b;
 	uint32_t used;
@@ -182,28 +203,30 @@ END_TEST
 
 START_TEST(test_size_and_resize)
 {
+	_i = pick_bus(_i);
 	struct virtio_console_config c;
 	unsigned int irqs;
 
 	bring_up(_i, 132, 43);
 	ck_assert(virtio_has_feature(vd, VIRTIO_CONSOLE_F_SIZE));
 	ck_assert(!virtio_has_feature(vd, VIRTIO_CONSOLE_F_MULTIPORT));
-	ck_assert_int_eq(virtio_config_read(vd, 0, &c, 4), 0);
+	ck_assert_int_eq(fake_transport_config_read(&ft, 0, &c, 4), 0);
 	ck_assert_uint_eq(le16toh(c.cols), 132);
 	ck_assert_uint_eq(le16toh(c.rows), 43);
 	irqs = ft.config_irqs;
 	ck_assert_int_eq(virtio_console_resize(con, 100, 30), 0);
 	ck_assert_uint_eq(ft.config_irqs, irqs + 1);
-	ck_assert_int_eq(virtio_config_read(vd, 0, &c, 4), 0);
+	ck_assert_int_eq(fake_transport_config_read(&ft, 0, &c, 4), 0);
 	ck_assert_uint_eq(le16toh(c.cols), 100);
 	ck_assert_uint_eq(le16toh(c.rows), 30);
 	/* Config space is read-only for the driver. */
-	ck_assert_int_lt(virtio_config_write(vd, 0, &c, 2), 0);
+	ck_assert_int_lt(fake_transport_config_write(&ft, 0, &c, 2), 0);
 }
 END_TEST
 
 START_TEST(test_no_size)
 {
+	_i = pick_bus(_i);
 	bring_up(_i, 0, 0);
 	ck_assert(!virtio_has_feature(vd, VIRTIO_CONSOLE_F_SIZE));
 	ck_assert_int_lt(virtio_console_resize(con, 80, 25), 0);
@@ -215,6 +238,7 @@ END_TEST
  * buffer. _i & 2: queue reset of the receiveq instead. */
 START_TEST(test_reset_with_rx_held)
 {
+	_i = pick_bus(_i);
 	uint64_t old, fresh;
 	uint32_t used;
 	int tok[2];
@@ -240,6 +264,7 @@ END_TEST
 /* The host closes input: the device stops reading, output still works. */
 START_TEST(test_input_eof)
 {
+	_i = pick_bus(_i);
 	uint64_t gpa = guest_ram_put(&ram, "still here", 10);
 	struct drvq_buf b = {gpa, 10};
 	uint32_t used;
@@ -264,15 +289,16 @@ static Suite *console_suite(void)
 {
 	Suite *s = suite_create("virtio_console");
 	TCase *tc = tcase_create("console");
+	int nb = nr_buses();
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_guest_to_host, 0, 2 * N(tx_cases));
-	tcase_add_loop_test(tc, test_host_to_guest, 0, 2);
-	tcase_add_loop_test(tc, test_size_and_resize, 0, 2);
-	tcase_add_loop_test(tc, test_no_size, 0, 2);
-	tcase_add_loop_test(tc, test_reset_with_rx_held, 0, 4);
-	tcase_add_loop_test(tc, test_input_eof, 0, 2);
+	tcase_add_loop_test(tc, test_guest_to_host, 0, nb * 2 * N(tx_cases));
+	tcase_add_loop_test(tc, test_host_to_guest, 0, nb * 2);
+	tcase_add_loop_test(tc, test_size_and_resize, 0, nb * 2);
+	tcase_add_loop_test(tc, test_no_size, 0, nb * 2);
+	tcase_add_loop_test(tc, test_reset_with_rx_held, 0, nb * 4);
+	tcase_add_loop_test(tc, test_input_eof, 0, nb * 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -20,6 +20,25 @@ static struct fake_transport ft;
 static struct virtio_rng *rng;
 static struct virtio_dev *vd;
 
+/* Every test runs on every bus of ft_buses: _i % nr_buses() picks it and
+ * _i / nr_buses() is the test's own loop index. */
+static const struct ft_bus *bus;
+
+static int nr_buses(void)
+{
+	int n = 0;
+
+	while (ft_buses[n])
+		n++;
+	return n;
+}
+
+static int pick_bus(int i)
+{
+	bus = ft_buses[i % nr_buses()];
+	return i / nr_buses();
+}
+
 static void setup(void)
 {
 	guest_ram_init(&ram, 16 << 20);
@@ -37,7 +56,7 @@ static void bring_up(const struct virtio_rng_options *o, int i)
 {
 	ck_assert_int_eq(virtio_rng_create(o, &ram.mem, &rng), 0);
 	vd = virtio_rng_vdev(rng);
-	fake_transport_init(&ft, vd, &ram);
+	fake_transport_init_bus(&ft, vd, &ram, bus);
 	ck_assert_int_eq(
 		fake_transport_probe(&ft, FT_LINUX_FEATURES |
 						  ((i & 1) ? FT_PACKED : 0)),
@@ -88,6 +107,7 @@ static const struct fill_case {
 
 START_TEST(test_fill)
 {
+	_i = pick_bus(_i);
 	const struct fill_case *c = &fill_cases[_i / 2];
 	struct virtio_rng_options o = {0};
 	struct drvq_buf b[3];
@@ -124,6 +144,7 @@ END_TEST
 /* Two fills of one buffer differ: the bytes are not a constant. */
 START_TEST(test_bytes_differ)
 {
+	_i = pick_bus(_i);
 	struct virtio_rng_options o = {0};
 	uint8_t first[256];
 	uint64_t gpa = guest_ram_alloc(&ram, 256, 8);
@@ -145,6 +166,7 @@ END_TEST
 /* A driver bug (§5.4.6.1): a device-readable buffer gets 0 bytes. */
 START_TEST(test_readable_buffer)
 {
+	_i = pick_bus(_i);
 	struct virtio_rng_options o = {0};
 	uint64_t gpa = guest_ram_alloc(&ram, 64, 8);
 	struct drvq_buf b[2] = {{gpa, 32, false}, {gpa + 32, 32, true}};
@@ -170,6 +192,7 @@ END_TEST
  * point may the guest hold more than burst + rate * elapsed bytes. */
 START_TEST(test_rate_limit)
 {
+	_i = pick_bus(_i);
 	struct virtio_rng_options o = {.bytes_per_sec = 2048, .burst = 512};
 	static int tok[NBUF];
 	uint64_t total = 0, limit;
@@ -210,6 +233,7 @@ END_TEST
  * the buffer stays unused; after a new probe the device serves again. */
 START_TEST(test_reset_while_throttled)
 {
+	_i = pick_bus(_i);
 	struct virtio_rng_options o = {.bytes_per_sec = 1, .burst = 4};
 	uint64_t gpa = guest_ram_alloc(&ram, 64, 8);
 	struct drvq_buf b = {gpa, 64, true};
@@ -243,11 +267,12 @@ END_TEST
 
 START_TEST(test_packed_off)
 {
+	_i = pick_bus(_i);
 	struct virtio_rng_options o = {.packed_off = true};
 
 	ck_assert_int_eq(virtio_rng_create(&o, &ram.mem, &rng), 0);
 	vd = virtio_rng_vdev(rng);
-	fake_transport_init(&ft, vd, &ram);
+	fake_transport_init_bus(&ft, vd, &ram, bus);
 	ck_assert_int_eq(
 		fake_transport_probe(&ft, FT_LINUX_FEATURES | FT_PACKED), 0);
 	ck_assert(!virtio_has_feature(vd, VIRTIO_F_RING_PACKED));
@@ -263,15 +288,16 @@ static Suite *rng_suite(void)
 {
 	Suite *s = suite_create("virtio_rng");
 	TCase *tc = tcase_create("rng");
+	int nb = nr_buses();
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_fill, 0, 2 * N(fill_cases));
-	tcase_add_loop_test(tc, test_bytes_differ, 0, 2);
-	tcase_add_loop_test(tc, test_readable_buffer, 0, 2);
-	tcase_add_loop_test(tc, test_rate_limit, 0, 2);
-	tcase_add_loop_test(tc, test_reset_while_throttled, 0, 4);
-	tcase_add_loop_test(tc, test_packed_off, 0, 1);
+	tcase_add_loop_test(tc, test_fill, 0, nb * 2 * N(fill_cases));
+	tcase_add_loop_test(tc, test_bytes_differ, 0, nb * 2);
+	tcase_add_loop_test(tc, test_readable_buffer, 0, nb * 2);
+	tcase_add_loop_test(tc, test_rate_limit, 0, nb * 2);
+	tcase_add_loop_test(tc, test_reset_while_throttled, 0, nb * 4);
+	tcase_add_loop_test(tc, test_packed_off, 0, nb * 1);
 	suite_add_tcase(s, tc);
 	return s;
 }
