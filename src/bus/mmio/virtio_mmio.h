@@ -17,10 +17,22 @@
 
 struct virtio_mmio;
 
+/* A shared memory region (virtio 1.3 §2.10) the device exposes: the
+ * machine places it in guest-physical space and maps it; the transport
+ * only reports it through SHMSel/SHMLen/SHMBase. */
+struct virtio_mmio_shm {
+	uint8_t id; /* the device type's region id */
+	uint64_t gpa, len;
+};
+
 struct virtio_mmio_config {
-	uint64_t base;	      /* guest-physical address of the window */
-	uint32_t gsi;	      /* IOAPIC input the device interrupts on */
+	uint64_t base; /* of the window; VIRTIO_MMIO_REGION_SIZE aligned */
+	uint32_t gsi;  /* IOAPIC input (< KVM_IOAPIC_NUM_PINS) */
 	unsigned int version; /* 2 (default, also for 0) or 1 (legacy) */
+	/* Optional: shared memory regions, copied at add. None: every
+	 * SHMSel reads as "no such region". */
+	const struct virtio_mmio_shm *shm;
+	unsigned int nr_shm;
 };
 
 /* Registers the device's register window on vm->mmio at cfg->base and
@@ -28,12 +40,14 @@ struct virtio_mmio_config {
  * through KVM ioeventfd when KVM offers it (then NOTIFICATION_DATA is not
  * offered), else through the register write. vd is virtio_dev_init'ed with
  * its config set; the caller keeps it and must call virtio_mmio_remove
- * before destroying it. Returns 0 and *out, or -errno (-EINVAL for a bad
- * version, base or gsi, -EEXIST if the window overlaps another range). */
+ * before destroying it. Version 1 also withdraws the features its layout
+ * cannot carry (packed rings, RING_RESET). Returns 0 and *out, or -errno:
+ * -EINVAL for a bad version, base, gsi or shared memory region, -EEXIST if
+ * the window overlaps another range of vm->mmio, -ENOMEM. */
 int virtio_mmio_add(struct kvm_vm *vm, struct virtio_dev *vd,
 		    const struct virtio_mmio_config *cfg,
 		    struct virtio_mmio **out);
-/* Unregisters the window, stops notifications and interrupts, frees the
+/* Stops notifications and interrupts, unregisters the window and frees the
  * transport. Call it after the vCPUs stopped. */
 void virtio_mmio_remove(struct virtio_mmio *vmio);
 
