@@ -47,8 +47,10 @@ struct virtio_mmio_config {
 int virtio_mmio_add(struct kvm_vm *vm, struct virtio_dev *vd,
 		    const struct virtio_mmio_config *cfg,
 		    struct virtio_mmio **out);
-/* Stops notifications and interrupts, unregisters the window and frees the
- * transport. Call it after the vCPUs stopped. */
+/* Stops notifications, unregisters the window, resets the device (so its
+ * queue threads stop: nothing interrupts through a freed transport), then
+ * frees the transport. Call it after the vCPUs stopped and before the
+ * device is destroyed. */
 void virtio_mmio_remove(struct virtio_mmio *vmio);
 
 #endif

@@ -324,6 +324,11 @@ void virtio_mmio_remove(struct virtio_mmio *vmio)
 {
 	stop_polling(vmio);
 	iobus_unregister(&vmio->vm->mmio, vmio->base);
+	/* A reset stops the device's queue threads (virtio.h), so none of
+	 * them is left to raise an interrupt on a transport being freed. */
+	pthread_mutex_lock(&vmio->lock);
+	virtio_set_status(vmio->vd, 0);
+	pthread_mutex_unlock(&vmio->lock);
 	virtio_dev_set_transport(vmio->vd, NULL, NULL);
 	kvm_irqfd_level_destroy(&vmio->irq);
 	pthread_mutex_destroy(&vmio->irq_lock);
