@@ -13,18 +13,16 @@
 #include "debug_ports.h"
 #include "i8042.h"
 #include "kvm.h"
-#include "kvm_msi.h"
 #include "layout.h"
 #include "log.h"
 #include "machine_layout.h"
 #include "options.h"
-#include "pci.h"
 #include "rtc.h"
 #include "serial.h"
+#include "spec.h"
+#include "transport.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
-#include "virtio_mmio.h"
-#include "virtio_pci.h"
 #include "virtio_rng.h"
 
 static size_t serial_sink(void *opaque, const void *buf, size_t len)
@@ -121,8 +119,6 @@ void device_table_destroy_platform(struct platform_devices *p)
 
 _Static_assert(MAX_VIRTIO_DEVICES <= MACHINE_MAX_VIRTIO,
 	       "struct machine has room for every virtio device");
-_Static_assert(VIRTIO_MMIO_REGION_SIZE == MACHINE_LAYOUT_MMIO_REGION_LEN,
-	       "the layout's slots hold the transport's register window");
 
 struct virtio_slot;
 
@@ -156,83 +152,13 @@ struct virtio_slot {
 	unsigned int version; /* virtio-mmio register layout; 0: default */
 	unsigned int idx;     /* the device in m->virtio */
 	void *dev;
-	struct virtio_pci *pci;
-	struct virtio_mmio *mmio;
 };
 
 struct virtio_devices {
-	struct kvm_msi_table msi;
-	struct pci_host host;
+	struct transport_buses buses;
 	struct virtio_slot slots[MAX_VIRTIO_DEVICES];
 	unsigned int nr;
 };
-
-/* "key=value" fields after the first comma of a spec. Splits in place;
- * returns the next key (and *value) or NULL at the end. */
-static char *next_field(char **cursor, char **value)
-{
-	char *field = *cursor, *eq;
-
-	if (!field)
-		return NULL;
-	*cursor = strchr(field, ',');
-	if (*cursor)
-		*(*cursor)++ = '\0';
-	eq = strchr(field, '=');
-	*value = eq ? eq + 1 : NULL;
-	if (eq)
-		*eq = '\0';
-	return field;
-}
-
-static int parse_on_off(const char *v, bool *out)
-{
-	if (v && (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "1")))
-		*out = true;
-	else if (v &&
-		 (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "0")))
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_uint(const char *v, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!v || *v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	*out = strtoul(v, &end, 10);
-	return errno || *end || *out > max ? -1 : 0;
-}
-
-/* transport=pci|mmio (and --transport). ccw is a bus this VMM has, but an
- * x86 guest has no channel subsystem to find it through. */
-static int parse_transport(const char *what, const char *v,
-			   enum machine_transport *t, char *err, size_t len)
-{
-	if (v && !strcmp(v, "pci")) {
-		*t = MACHINE_TRANSPORT_PCI;
-	} else if (v && !strcmp(v, "mmio")) {
-		*t = MACHINE_TRANSPORT_MMIO;
-	} else if (v && !strcmp(v, "ccw")) {
-		snprintf(
-			err, len,
-			"%s: transport 'ccw' is not available on x86 guests "
-			"(virtio-ccw needs an s390 channel subsystem); use pci "
-			"or mmio",
-			what);
-		return -1;
-	} else {
-		snprintf(err, len,
-			 "%s: unknown transport '%s' (known: pci, mmio)", what,
-			 v ? v : "");
-		return -1;
-	}
-	return 0;
-}
 
 /* --- The device kinds ------------------------------------------------ */
 
@@ -244,7 +170,7 @@ static int blk_field(struct virtio_slot *s, const char *key, char *v)
 	unsigned long n;
 
 	if (!strcmp(key, "readonly"))
-		return parse_on_off(v, &o->readonly);
+		return spec_on_off(v, &o->readonly);
 	if (!strcmp(key, "serial") && v) {
 		o->serial = v;
 		return 0;
@@ -258,7 +184,7 @@ static int blk_field(struct virtio_slot *s, const char *key, char *v)
 		return 0;
 	}
 	if (!strcmp(key, "num-queues") &&
-	    !parse_uint(v, VIRTIO_BLK_MAX_QUEUES, &n) && n > 0) {
+	    !spec_uint(v, VIRTIO_BLK_MAX_QUEUES, &n) && n > 0) {
 		o->num_queues = (uint16_t)n;
 		return 0;
 	}
@@ -290,7 +216,7 @@ static int rng_field(struct virtio_slot *s, const char *key, char *v)
 {
 	unsigned long n;
 
-	if (!strcmp(key, "rate") && !parse_uint(v, UINT32_MAX, &n)) {
+	if (!strcmp(key, "rate") && !spec_uint(v, UINT32_MAX, &n)) {
 		s->o.rng.bytes_per_sec = (uint32_t)n;
 		return 0;
 	}
@@ -350,15 +276,30 @@ static void console_destroy(void *dev)
 	virtio_console_destroy(dev);
 }
 
-static const struct virtio_kind blk_kind = {"virtio-blk", blk_field, blk_create,
-					    blk_destroy};
+/* The rows. --disk and --console virtio make one kind each; --device
+ * names its kind. */
+static const struct virtio_kind blk_kind = {
+	.name = "virtio-blk",
+	.field = blk_field,
+	.create = blk_create,
+	.destroy = blk_destroy,
+};
 static const struct virtio_kind console_kind = {
-	"virtio-console", console_field, console_create, console_destroy};
+	.name = "virtio-console",
+	.field = console_field,
+	.create = console_create,
+	.destroy = console_destroy,
+};
+static const struct virtio_kind rng_kind = {
+	.name = "virtio-rng",
+	.field = rng_field,
+	.create = rng_create,
+	.destroy = rng_destroy,
+};
 
 /* What --device can name. */
 static const struct virtio_kind *const device_kinds[] = {
-	&(const struct virtio_kind){"virtio-rng", rng_field, rng_create,
-				    rng_destroy},
+	&rng_kind,
 };
 #define NR_DEVICE_KINDS (sizeof(device_kinds) / sizeof(device_kinds[0]))
 
@@ -393,14 +334,14 @@ static int common_field(struct virtio_slot *s, const char *key, char *v,
 	unsigned long n;
 
 	if (!strcmp(key, "transport"))
-		return parse_transport(s->what, v, &s->transport, err, len) < 0
+		return spec_transport(s->what, v, &s->transport, err, len) < 0
 			       ? -1
 			       : 1;
-	if (!strcmp(key, "version") && !parse_uint(v, 2, &n) && n >= 1) {
+	if (!strcmp(key, "version") && !spec_uint(v, 2, &n) && n >= 1) {
 		s->version = (unsigned int)n;
 		return 1;
 	}
-	if (!strcmp(key, "packed") && !parse_on_off(v, &s->packed))
+	if (!strcmp(key, "packed") && !spec_on_off(v, &s->packed))
 		return 1;
 	return 0;
 }
@@ -415,7 +356,7 @@ static int parse_fields(struct virtio_slot *s, char *cursor,
 
 	s->packed = true;
 	s->transport = def;
-	while ((key = next_field(&cursor, &v))) {
+	while ((key = spec_next_field(&cursor, &v))) {
 		ret = common_field(s, key, v, err, len);
 		if (ret < 0)
 			return -1;
@@ -554,7 +495,7 @@ static int plan_all(struct virtio_devices *v, struct machine *m,
 	int ret = 0;
 
 	if (o->transport &&
-	    parse_transport("--transport", o->transport, &def, err, len) < 0)
+	    spec_transport("--transport", o->transport, &def, err, len) < 0)
 		return -1;
 	if (o->console == CONSOLE_VIRTIO)
 		ret = plan_console(v, m, o->console_fields, def, err, len);
@@ -597,58 +538,6 @@ int device_table_plan_virtio(struct machine *m, const struct vmm_options *o,
 
 /* --- Creating the planned devices ------------------------------------ */
 
-static int create_bus(struct virtio_devices *v, struct kvm_vm *vm,
-		      const struct machine *m, char *err, size_t err_len)
-{
-	const struct pci_host_config pc = {
-		.ecam_gpa = m->pci.ecam_gpa,
-		.ecam_len = m->pci.ecam_len,
-		.mmio32_gpa = m->pci.mmio32_gpa,
-		.mmio32_len = m->pci.mmio32_len,
-		.intx_gsi_base = m->pci.intx_gsi_base,
-		.intx_gsi_count = m->pci.intx_gsi_count,
-	};
-	int ret = kvm_msi_init(&v->msi, vm);
-
-	if (ret == 0)
-		ret = pci_host_init(&v->host, vm, &v->msi, &pc);
-	if (ret < 0)
-		snprintf(err, err_len, "cannot create the PCI bus: %s",
-			 strerror(-ret));
-	return ret < 0 ? -1 : 0;
-}
-
-/* At the window and IOAPIC line the plan gave it. */
-static int plug_mmio(struct kvm_vm *vm, const struct machine *m,
-		     struct virtio_slot *s, struct virtio_dev *vd)
-{
-	const struct machine_mmio_dev *d = &m->virtio[s->idx].mmio;
-	const struct virtio_mmio_config cfg = {
-		.base = d->gpa, .gsi = d->gsi, .version = d->version};
-
-	return virtio_mmio_add(vm, vd, &cfg, &s->mmio);
-}
-
-/* Wherever the bus puts it; the description learns where. */
-static int plug_pci(struct virtio_devices *v, struct machine *m,
-		    struct virtio_slot *s, struct virtio_dev *vd)
-{
-	const struct pci_dev *p;
-	int ret = virtio_pci_add(&v->host, vd, &s->pci);
-
-	if (ret < 0)
-		return ret;
-	p = &s->pci->pci;
-	m->virtio[s->idx].pci = (struct machine_pci_dev){
-		.slot = p->slot,
-		.bar_gpa = p->bar[VIRTIO_PCI_BAR].gpa,
-		.bar_len = p->bar[VIRTIO_PCI_BAR].size,
-		.msix_vectors = s->pci->has_msix ? s->pci->msix.nvec : 0,
-		.intx_gsi = p->intx_gsi >= 0 ? (uint32_t)p->intx_gsi : 0,
-	};
-	return 0;
-}
-
 /* Creates the device and puts it on its transport; a failure of either
  * step becomes one line, "WHAT: reason", in err. */
 static int plug(struct virtio_devices *v, struct kvm_vm *vm, struct machine *m,
@@ -659,9 +548,7 @@ static int plug(struct virtio_devices *v, struct kvm_vm *vm, struct machine *m,
 	int ret = s->kind->create(s, vm, &vd);
 
 	if (ret == 0)
-		ret = s->transport == MACHINE_TRANSPORT_MMIO
-			      ? plug_mmio(vm, m, s, vd)
-			      : plug_pci(v, m, s, vd);
+		ret = transport_plug(&v->buses, m, s->idx, vd);
 	if (ret < 0) {
 		snprintf(err, err_len, "%s: %s", s->what, strerror(-ret));
 		return -1;
@@ -677,7 +564,7 @@ int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
 {
 	if (!v)
 		return 0;
-	if (m->pci.present && create_bus(v, vm, m, err, err_len) < 0)
+	if (transport_buses_init(&v->buses, vm, m, err, err_len) < 0)
 		return -1;
 	for (unsigned int i = 0; i < v->nr; i++)
 		if (plug(v, vm, m, &v->slots[i], err, err_len) < 0)
@@ -689,19 +576,14 @@ void device_table_destroy_virtio(struct virtio_devices *v)
 {
 	if (!v)
 		return;
-	if (v->host.vm)
-		pci_host_destroy(&v->host);
+	transport_buses_stop(&v->buses);
 	for (unsigned int i = 0; i < v->nr; i++) {
 		struct virtio_slot *s = &v->slots[i];
 
-		if (s->pci)
-			virtio_pci_remove(s->pci);
-		if (s->mmio)
-			virtio_mmio_remove(s->mmio);
+		transport_unplug(&v->buses, s->idx);
 		if (s->dev)
 			s->kind->destroy(s->dev);
 	}
-	if (v->msi.vm)
-		kvm_msi_destroy(&v->msi);
+	transport_buses_destroy(&v->buses);
 	free(v);
 }
