@@ -862,6 +862,40 @@ START_TEST(v1_linux_init)
 }
 END_TEST
 
+/* A pre-virtio-1.0 driver (Linux 3.x's virtio_mmio): 32 feature bits,
+ * no VERSION_1, no FEATURES_OK (§3.1.2), then the legacy queue setup. */
+START_TEST(v1_legacy_driver)
+{
+	uint32_t offered, want;
+	struct drvq q0;
+
+	wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, S_ACK);
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	offered = rd(VIRTIO_MMIO_DEVICE_FEATURES);
+	want = offered & (BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(ECHO_F_FANCY));
+	ck_assert_uint_eq(want,
+			  BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(ECHO_F_FANCY));
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, want);
+	setup_queue_v1(&q0, 0, want);
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV | S_DOK);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), S_ACK | S_DRV | S_DOK);
+	ck_assert_uint_eq(echo.vd.features, want);
+	ck_assert_uint_eq(echo.activations, 1);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(request(&q0, "old guest"), 9);
+		ck_assert_uint_eq(take_interrupt(), VIRTIO_MMIO_INT_VRING);
+	}
+	/* Features are frozen from DRIVER_OK on. */
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	ck_assert_uint_eq(echo.vd.driver_features, want);
+	drvq_destroy(&q0);
+}
+END_TEST
+
 START_TEST(v1_page_size_and_align)
 {
 	uint64_t feat = negotiate(BIT(VIRTIO_F_VERSION_1));
@@ -957,6 +991,7 @@ static Suite *virtio_mmio_suite(void)
 	tcase_add_loop_test(legacy, v1_reserved, 0,
 			    sizeof(reserved_v1) / sizeof(reserved_v1[0]));
 	tcase_add_test(legacy, v1_linux_init);
+	tcase_add_test(legacy, v1_legacy_driver);
 	tcase_add_test(legacy, v1_page_size_and_align);
 	tcase_add_test(legacy, v1_largest_pfn);
 	suite_add_tcase(s, legacy);

@@ -255,14 +255,17 @@ static int copy_config(struct virtio_mmio *vmio,
 /* What this transport cannot carry. An ioeventfd drops the value written
  * (it matches the bare queue index), so no NOTIFICATION_DATA with it.
  * Version 1 has no registers for the Driver and Device Areas (so no packed
- * ring) and no QueueReset. */
+ * ring) and no QueueReset; it is also where legacy drivers live (§4.2.4),
+ * which accept no VERSION_1 and skip FEATURES_OK (§3.1.2). */
 static void set_features_off(struct virtio_mmio *vmio)
 {
 	if (vmio->ioeventfd)
 		vmio->vd->features_off |= 1ULL << VIRTIO_F_NOTIFICATION_DATA;
-	if (vmio->version == 1)
+	if (vmio->version == 1) {
 		vmio->vd->features_off |= (1ULL << VIRTIO_F_RING_PACKED) |
 					  (1ULL << VIRTIO_F_RING_RESET);
+		vmio->vd->legacy_ok = true; /* old guests: see virtio.h */
+	}
 }
 
 static void free_vmio(struct virtio_mmio *vmio)
