@@ -40,8 +40,9 @@ struct virtio_mmio_config {
  * through KVM ioeventfd when KVM offers it (then NOTIFICATION_DATA is not
  * offered), else through the register write. vd is virtio_dev_init'ed with
  * its config set; the caller keeps it and must call virtio_mmio_remove
- * before destroying it. Version 1 also withdraws the features its layout
- * cannot carry (packed rings, RING_RESET). Returns 0 and *out, or -errno:
+ * before destroying it. Version 1 makes it a legacy device: feature bits
+ * 32-63 (VERSION_1 among them) are withdrawn and legacy drivers accepted
+ * (vd->legacy_ok). Returns 0 and *out, or -errno:
  * -EINVAL for a bad version, base, gsi or shared memory region, -EEXIST if
  * the window overlaps another range of vm->mmio, -ENOMEM. */
 int virtio_mmio_add(struct kvm_vm *vm, struct virtio_dev *vd,

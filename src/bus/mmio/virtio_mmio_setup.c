@@ -254,17 +254,18 @@ static int copy_config(struct virtio_mmio *vmio,
 
 /* What this transport cannot carry. An ioeventfd drops the value written
  * (it matches the bare queue index), so no NOTIFICATION_DATA with it.
- * Version 1 has no registers for the Driver and Device Areas (so no packed
- * ring) and no QueueReset; it is also where legacy drivers live (§4.2.4),
- * which accept no VERSION_1 and skip FEATURES_OK (§3.1.2). */
+ * Version 1 is a legacy device (§4.2.4): 32 feature bits, so no
+ * VIRTIO_F_VERSION_1, which is how a driver tells it is legacy (§2.2.3),
+ * and none of the ring and transport bits above (packed rings would have no
+ * registers for their areas anyway). Its drivers skip FEATURES_OK (§3.1.2):
+ * legacy_ok tells the core to let them. */
 static void set_features_off(struct virtio_mmio *vmio)
 {
 	if (vmio->ioeventfd)
 		vmio->vd->features_off |= 1ULL << VIRTIO_F_NOTIFICATION_DATA;
 	if (vmio->version == 1) {
-		vmio->vd->features_off |= (1ULL << VIRTIO_F_RING_PACKED) |
-					  (1ULL << VIRTIO_F_RING_RESET);
-		vmio->vd->legacy_ok = true; /* old guests: see virtio.h */
+		vmio->vd->features_off |= ~0xffffffffULL;
+		vmio->vd->legacy_ok = true;
 	}
 }
 
