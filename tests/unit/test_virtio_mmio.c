@@ -252,6 +252,72 @@ START_TEST(bad_width_access)
 }
 END_TEST
 
+/* Everything a stray access could change, to compare before and after. */
+struct snapshot {
+	uint8_t status;
+	uint32_t dsel, gsel, isr, gen;
+	uint16_t qsel;
+	uint64_t driver_features;
+	uint16_t size[ECHO_NUM_QUEUES];
+	bool enabled[ECHO_NUM_QUEUES];
+	uint64_t addr[ECHO_NUM_QUEUES][3];
+	unsigned int notifies, queue_resets, resets;
+};
+
+static void snap(struct snapshot *sn)
+{
+	struct virtio_dev *vd = &echo.vd;
+
+	memset(sn, 0, sizeof(*sn));
+	sn->status = virtio_get_status(vd);
+	sn->dsel = vd->device_features_sel;
+	sn->gsel = vd->driver_features_sel;
+	sn->qsel = vd->queue_sel;
+	sn->driver_features = vd->driver_features;
+	sn->isr = rd(VIRTIO_MMIO_INTERRUPT_STATUS);
+	sn->gen = vd->config_gen;
+	for (uint16_t q = 0; q < ECHO_NUM_QUEUES; q++) {
+		sn->size[q] = virtio_queue_size(vd, q);
+		sn->enabled[q] = virtio_queue_enabled(vd, q);
+		for (int a = 0; a < 3; a++)
+			sn->addr[q][a] = virtio_queue_addr(
+				vd, q, (enum virtio_queue_area)a);
+	}
+	sn->notifies = echo.notifies;
+	sn->queue_resets = echo.queue_resets;
+	sn->resets = echo.resets;
+}
+
+/* Every 32-bit slot of the register area, defined or not, with every
+ * access that is not 32-bit aligned: 1 and 2 bytes at each offset that
+ * fits, and 8 bytes. Reads give 0; writes change nothing. The device is
+ * mid-setup (ACK | DRIVER, queue 0 sized) so that a leak would show. */
+START_TEST(every_register_bad_access)
+{
+	static const struct access acc[] = {{0, 1}, {1, 1}, {2, 1}, {3, 1},
+					    {0, 2}, {2, 2}, {0, 8}, {1, 2},
+					    {1, 4}, {2, 4}, {3, 4}};
+	uint32_t base = (uint32_t)_i * 4;
+	struct snapshot before, after;
+
+	wr(VIRTIO_MMIO_STATUS, S_ACK);
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV);
+	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
+	snap(&before);
+	for (unsigned int i = 0; i < sizeof(acc) / sizeof(acc[0]); i++) {
+		uint32_t off = base + acc[i].off, len = acc[i].len;
+
+		if (off % len == 0 && len == 4)
+			continue; /* the one right access */
+		ck_assert_msg(rdw(off, len) == 0, "read %#x len %u", off, len);
+		wrw(off, 0x0101010101010101ULL, len);
+		wrw(off, 0, len);
+	}
+	snap(&after);
+	ck_assert_mem_eq(&before, &after, sizeof(before));
+}
+END_TEST
+
 /* Holes of the version 2 map, including version 1's registers. */
 static const uint32_t reserved_v2[] = {
 	0x018,
@@ -978,6 +1044,8 @@ static Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, identity);
 	tcase_add_loop_test(tc, bad_width_access, 0,
 			    sizeof(bad_width) / sizeof(bad_width[0]));
+	tcase_add_loop_test(tc, every_register_bad_access, 0,
+			    VIRTIO_MMIO_CONFIG / 4);
 	tcase_add_loop_test(tc, reserved_offsets, 0,
 			    sizeof(reserved_v2) / sizeof(reserved_v2[0]));
 	tcase_add_test(tc, register_directions);
