@@ -386,8 +386,9 @@ static unsigned int nr_mmio_devs(const struct machine *m)
 }
 
 /* A virtio-mmio line is an ISA IRQ number, but level-triggered and
- * active-high rather than ISA's edge: say so, so that the guest sets the
- * pin up that way at boot even without the DSDT's _CRS (--mmio-cmdline). */
+ * active-high rather than ISA's edge: say so here too, so that the MADT
+ * and the DSDT's _CRS agree about the pin, also for an OS that sets up ISA
+ * pins from the MADT alone. */
 static uint8_t *madt_mmio_isos(uint8_t *p, const struct machine *m)
 {
 	for (unsigned int i = 0; i < m->nr_virtio; i++) {

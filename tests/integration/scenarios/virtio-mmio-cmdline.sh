@@ -1,9 +1,11 @@
 # --mmio-cmdline: the virtio-mmio devices are announced on the kernel
 # command line (virtio_mmio.device=SIZE@ADDR:IRQ) instead of in the DSDT.
 # The stock Debian kernel is built without CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES,
-# so it finds no device at all: what is checked is that the words reach
-# the guest exactly as the layout places the devices, and that ACPI no
-# longer lists them (a kernel that read both would see each device twice).
+# so it finds no device at all (docs/machine-layout.md says why a kernel
+# with it would still need ACPI here): what is checked is that the words
+# reach the guest exactly as the layout places the devices, and that ACPI
+# no longer lists them (a kernel that read both would see each device
+# twice).
 VMM_ARGS="--transport mmio --mmio-cmdline --device virtio-rng
 	--device virtio-rng,version=1"
 
