@@ -411,8 +411,8 @@ static int plan_console(struct virtio_devices *v, struct machine *m,
 	snprintf(spec, sizeof(spec), "virtio%s%s", fields ? "," : "",
 		 fields ? fields : "");
 	s = new_slot(v, &console_kind, "--console", spec, err, len);
-	if (!s ||
-	    parse_fields(s, fields ? s->fields + 7 : NULL, def, err, len) < 0)
+	if (!s || parse_fields(s, fields ? s->fields + strlen("virtio,") : NULL,
+			       def, err, len) < 0)
 		return -1;
 	return place(m, s, err, len);
 }
