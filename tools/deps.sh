@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	build-essential cmake pkg-config check libfdt-dev libslirp-dev libseccomp-dev # build
-	clang-format acpica-tools                                      # style, ACPI tables
+	clang-format acpica-tools device-tree-compiler                 # style, ACPI tables, dtc
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd         # guest images, test host
 	coreutils util-linux e2fsprogs                         # runner (timeout, base64, flock), guest mkfs/fsck
 )

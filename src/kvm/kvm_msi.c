@@ -188,26 +188,54 @@ int kvm_msi_eventfd(const struct kvm_msi_table *m, uint32_t gsi)
 	return r && r->allocated ? r->efd : -1;
 }
 
-static int ioeventfd(struct kvm_vm *vm, uint64_t gpa, int efd, uint32_t flags)
+static int ioeventfd(struct kvm_vm *vm, struct kvm_ioeventfd *req)
 {
-	struct kvm_ioeventfd req = {
-		.addr = gpa,
-		.len = 0, /* any width; no datamatch */
-		.fd = efd,
-		.flags = flags,
-	};
-
 	if (vm->vm_fd < 0)
 		return -ENODEV;
-	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &req) < 0 ? -errno : 0;
+	return ioctl(vm->vm_fd, KVM_IOEVENTFD, req) < 0 ? -errno : 0;
 }
 
 int kvm_ioeventfd_add(struct kvm_vm *vm, uint64_t gpa, int efd)
 {
-	return ioeventfd(vm, gpa, efd, 0);
+	/* len 0: any width, no datamatch. */
+	struct kvm_ioeventfd req = {.addr = gpa, .fd = efd};
+
+	return ioeventfd(vm, &req);
 }
 
 int kvm_ioeventfd_del(struct kvm_vm *vm, uint64_t gpa, int efd)
 {
-	return ioeventfd(vm, gpa, efd, KVM_IOEVENTFD_FLAG_DEASSIGN);
+	struct kvm_ioeventfd req = {
+		.addr = gpa,
+		.fd = efd,
+		.flags = KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+
+	return ioeventfd(vm, &req);
+}
+
+static int ioeventfd_data(struct kvm_vm *vm, uint64_t gpa, uint32_t data,
+			  int efd, uint32_t flags)
+{
+	struct kvm_ioeventfd req = {
+		.datamatch = data,
+		.addr = gpa,
+		.len = 4,
+		.fd = efd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | flags,
+	};
+
+	return ioeventfd(vm, &req);
+}
+
+int kvm_ioeventfd_add_data(struct kvm_vm *vm, uint64_t gpa, uint32_t data,
+			   int efd)
+{
+	return ioeventfd_data(vm, gpa, data, efd, 0);
+}
+
+int kvm_ioeventfd_del_data(struct kvm_vm *vm, uint64_t gpa, uint32_t data,
+			   int efd)
+{
+	return ioeventfd_data(vm, gpa, data, efd, KVM_IOEVENTFD_FLAG_DEASSIGN);
 }

@@ -65,5 +65,12 @@ int kvm_msi_eventfd(const struct kvm_msi_table *m, uint32_t gsi);
  * exit. */
 int kvm_ioeventfd_add(struct kvm_vm *vm, uint64_t gpa, int efd);
 int kvm_ioeventfd_del(struct kvm_vm *vm, uint64_t gpa, int efd);
+/* The same for a register several queues share (virtio-mmio QueueNotify):
+ * only a 4-byte write of exactly data signals efd; any other write still
+ * exits to the caller's handler. */
+int kvm_ioeventfd_add_data(struct kvm_vm *vm, uint64_t gpa, uint32_t data,
+			   int efd);
+int kvm_ioeventfd_del_data(struct kvm_vm *vm, uint64_t gpa, uint32_t data,
+			   int efd);
 
 #endif

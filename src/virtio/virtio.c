@@ -131,14 +131,24 @@ void virtio_dev_reset(struct virtio_dev *vd)
 	__atomic_store_n(&vd->status, 0, __ATOMIC_RELEASE);
 }
 
+/* A legacy driver (§3.1.2), possible only where the transport has a legacy
+ * interface: it does not accept VERSION_1 and never sets FEATURES_OK; the
+ * features it wrote take effect at DRIVER_OK. */
+static bool legacy_driver(const struct virtio_dev *vd)
+{
+	return vd->legacy_ok &&
+	       !(vd->driver_features & BIT(VIRTIO_F_VERSION_1));
+}
+
 /* Each step needs the one before it (§3.1.1). FAILED may come any time. */
-static bool status_order_ok(uint8_t s)
+static bool status_order_ok(const struct virtio_dev *vd, uint8_t s)
 {
 	if ((s & S_DRIVER) && !(s & S_ACK))
 		return false;
 	if ((s & S_FEATURES_OK) && !(s & S_DRIVER))
 		return false;
-	return !(s & S_DRIVER_OK) || (s & S_FEATURES_OK);
+	return !(s & S_DRIVER_OK) || (s & S_FEATURES_OK) ||
+	       (legacy_driver(vd) && (s & S_DRIVER));
 }
 
 static bool features_acceptable(struct virtio_dev *vd, uint64_t f)
@@ -147,7 +157,7 @@ static bool features_acceptable(struct virtio_dev *vd, uint64_t f)
 
 	if (f & ~virtio_offered_features(vd))
 		why = "accepts features that were not offered";
-	else if (!(f & BIT(VIRTIO_F_VERSION_1)))
+	else if (!(f & BIT(VIRTIO_F_VERSION_1)) && !vd->legacy_ok)
 		why = "does not accept VIRTIO_F_VERSION_1";
 	else if (vd->ops->features_ok && vd->ops->features_ok(vd, f) < 0)
 		why = "accepts an unsupported combination";
@@ -184,7 +194,7 @@ static bool status_write_ok(struct virtio_dev *vd, uint8_t old, uint8_t new)
 		why = "clears bits";
 	else if ((old & S_FAILED) && new != old)
 		why = "sets bits after FAILED";
-	else if (!status_order_ok(new))
+	else if (!status_order_ok(vd, new))
 		why = "skips a step";
 	if (why)
 		log_guest("virtio %s: status %#x -> %#x %s: ignored", vd->name,
@@ -212,6 +222,14 @@ int virtio_set_status(struct virtio_dev *vd, uint8_t val)
 		r = -ENOTSUP;
 	} else if (added & S_FEATURES_OK) {
 		vd->features = vd->driver_features;
+	} else if ((added & S_DRIVER_OK) && !(val & S_FEATURES_OK)) {
+		/* A legacy driver: its features take effect now. */
+		if (features_acceptable(vd, vd->driver_features)) {
+			vd->features = vd->driver_features;
+		} else {
+			new &= ~S_DRIVER_OK;
+			r = -ENOTSUP;
+		}
 	}
 	/* Keep a NEEDS_RESET raised meanwhile by a queue thread. */
 	__atomic_fetch_or(&vd->status, new, __ATOMIC_ACQ_REL);
@@ -250,8 +268,9 @@ int virtio_set_driver_features(struct virtio_dev *vd, uint32_t word,
 
 	if (word > 1)
 		return val ? -EINVAL : 0;
-	/* The set is frozen once accepted (§3.1.1 step 5). */
-	if (virtio_get_status(vd) & S_FEATURES_OK)
+	/* The set is frozen once accepted (§3.1.1 step 5; a legacy driver's
+	 * at DRIVER_OK). */
+	if (virtio_get_status(vd) & (S_FEATURES_OK | S_DRIVER_OK))
 		return -EBUSY;
 	mask = 0xffffffffULL << (32 * word);
 	vd->driver_features =

@@ -72,7 +72,11 @@ struct virtio_dev {
 
 	/* Set by the creator after virtio_dev_init, before the guest runs. */
 	uint64_t features_off; /* never offer these (packed=off, ...) */
-	void *config;	       /* device config space, little-endian */
+	/* Set by a transport with a legacy interface (virtio-mmio version
+	 * 1): a driver that does not accept VIRTIO_F_VERSION_1 is then a
+	 * legacy driver (§3.1.2), which skips FEATURES_OK. */
+	bool legacy_ok;
+	void *config; /* device config space, little-endian */
 	uint32_t config_len;
 
 	const struct virtio_transport *transport;
@@ -109,8 +113,10 @@ void virtio_dev_set_transport(struct virtio_dev *vd,
  * must keep every bit already set and respect ACKNOWLEDGE -> DRIVER ->
  * FEATURES_OK -> DRIVER_OK; an illegal write is ignored (-EINVAL). Setting
  * FEATURES_OK with an invalid feature subset leaves FEATURES_OK clear
- * (-ENOTSUP). Setting DRIVER_OK brings the enabled queues live and calls
- * ops->activate; a bad ring address there sets DEVICE_NEEDS_RESET. */
+ * (-ENOTSUP). With legacy_ok, a driver without VERSION_1 may go from
+ * DRIVER to DRIVER_OK; its features are checked then (-ENOTSUP). Setting
+ * DRIVER_OK brings the enabled queues live and calls ops->activate; a bad
+ * ring address there sets DEVICE_NEEDS_RESET. */
 int virtio_set_status(struct virtio_dev *vd, uint8_t status);
 uint8_t virtio_get_status(const struct virtio_dev *vd);
 

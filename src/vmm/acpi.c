@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "acpi_mmio.h"
 #include "acpi_pci.h"
 #include "aml.h"
 #include "layout.h"
@@ -167,6 +168,10 @@ struct madt_lapic_nmi { /* §5.2.12.7, type 4 */
 } __attribute__((packed));
 _Static_assert(sizeof(struct madt_lapic_nmi) == 6, "MADT Local APIC NMI");
 
+/* §5.2.12.5 MPS INTI flags: polarity in bits 1:0, trigger mode in 3:2. */
+#define MADT_INTI_ACTIVE_HIGH (1 << 0)
+#define MADT_INTI_LEVEL	      (3 << 2)
+
 #define MADT_TYPE_LAPIC	    0
 #define MADT_TYPE_IOAPIC    1
 #define MADT_TYPE_ISO	    2
@@ -302,6 +307,7 @@ static void dsdt_aml(struct aml_buf *b, const struct machine *m)
 	aml_scope(b, "\\_SB_");
 	for (unsigned int i = 0; i < m->nr_legacy; i++)
 		dsdt_legacy_dev(b, m, i);
+	acpi_mmio_dsdt(b, m);
 	if (m->pci.present)
 		acpi_pci_dsdt(b, &m->pci);
 	aml_end(b);
@@ -370,11 +376,45 @@ static uint8_t *madt_put(uint8_t *p, const void *entry, size_t len)
 	return p + len;
 }
 
+static unsigned int nr_mmio_devs(const struct machine *m)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < m->nr_virtio; i++)
+		n += m->virtio[i].transport == MACHINE_TRANSPORT_MMIO;
+	return n;
+}
+
+/* A virtio-mmio line is an ISA IRQ number, but level-triggered and
+ * active-high rather than ISA's edge: say so here too, so that the MADT
+ * and the DSDT's _CRS agree about the pin, also for an OS that sets up ISA
+ * pins from the MADT alone. */
+static uint8_t *madt_mmio_isos(uint8_t *p, const struct machine *m)
+{
+	for (unsigned int i = 0; i < m->nr_virtio; i++) {
+		const struct machine_virtio *d = &m->virtio[i];
+		struct madt_iso e = {MADT_TYPE_ISO,
+				     sizeof(e),
+				     0,
+				     0,
+				     0,
+				     MADT_INTI_LEVEL | MADT_INTI_ACTIVE_HIGH};
+
+		if (d->transport != MACHINE_TRANSPORT_MMIO)
+			continue;
+		e.source = (uint8_t)d->mmio.gsi;
+		e.gsi = d->mmio.gsi;
+		p = madt_put(p, &e, sizeof(e));
+	}
+	return p;
+}
+
 static int build_madt(struct acpi_ctx *c, uint64_t *gpa)
 {
 	unsigned int n = c->m->nr_cpus;
 	size_t len = sizeof(struct acpi_madt) + n * sizeof(struct madt_lapic) +
-		     sizeof(struct madt_ioapic) + sizeof(struct madt_iso) +
+		     sizeof(struct madt_ioapic) +
+		     (1 + nr_mmio_devs(c->m)) * sizeof(struct madt_iso) +
 		     sizeof(struct madt_lapic_nmi);
 	struct acpi_madt *madt = acpi_alloc(c, len, gpa);
 	uint8_t *p;
@@ -402,6 +442,7 @@ static int build_madt(struct acpi_ctx *c, uint64_t *gpa)
 		     &(struct madt_iso){MADT_TYPE_ISO, sizeof(struct madt_iso),
 					0, 0, 2, 0},
 		     sizeof(struct madt_iso));
+	p = madt_mmio_isos(p, c->m);
 	madt_put(p,
 		 &(struct madt_lapic_nmi){MADT_TYPE_LAPIC_NMI,
 					  sizeof(struct madt_lapic_nmi),
@@ -505,7 +546,7 @@ static int machine_valid(const struct machine *m)
 				return -EINVAL;
 		}
 	}
-	return 0;
+	return acpi_mmio_valid(m);
 }
 
 /* --- Entry points --- */

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +15,16 @@
 #include "debug_ports.h"
 #include "i8042.h"
 #include "kvm.h"
-#include "kvm_msi.h"
 #include "layout.h"
+#include "log.h"
+#include "machine_layout.h"
 #include "options.h"
-#include "pci.h"
 #include "rtc.h"
 #include "serial.h"
+#include "spec.h"
+#include "transport.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
-#include "virtio_pci.h"
 #include "virtio_rng.h"
 
 static size_t serial_sink(void *opaque, const void *buf, size_t len)
@@ -114,170 +114,208 @@ void device_table_destroy_platform(struct platform_devices *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* --- Virtio devices on PCI ------------------------------------------- */
+/* --- Virtio devices -------------------------------------------------- */
 
 #define MAX_VIRTIO_DEVICES (OPTIONS_MAX_DISKS + OPTIONS_MAX_DEVICES + 1)
 #define MAX_SPEC_LEN	   512
 
-/* One created device: its virtio_dev, its transport, and how to free it. */
-struct virtio_slot {
-	void *dev;
+_Static_assert(MAX_VIRTIO_DEVICES <= MACHINE_MAX_VIRTIO,
+	       "struct machine has room for every virtio device");
+
+struct virtio_slot;
+
+/* One row per kind of virtio device: its name, the fields only it takes,
+ * and how to make one. Fields every device takes (transport=, version=,
+ * packed=) are handled once, in parse_fields(). */
+struct virtio_kind {
+	const char *name; /* as --device and --print-layout name it */
+	/* Takes one "key=value" field (value NULL for a bare "key"): 0, or
+	 * -1 if the key or value is not one of this device's. */
+	int (*field)(struct virtio_slot *s, const char *key, char *value);
+	/* Makes the device from s->o: 0 with s->dev and *vd set, or -errno. */
+	int (*create)(struct virtio_slot *s, struct kvm_vm *vm,
+		      struct virtio_dev **vd);
 	void (*destroy)(void *dev);
-	struct virtio_pci *transport;
+	/* Optional: after the last field, -1 (err set) if one the device
+	 * needs is missing. */
+	int (*complete)(struct virtio_slot *s, char *err, size_t len);
+};
+
+/* One device the user asked for: parsed and placed by the plan, then
+ * created and put on its transport. */
+struct virtio_slot {
+	const struct virtio_kind *kind;
+	char what[MAX_SPEC_LEN + 16]; /* "--disk SPEC": messages, layout */
+	char fields[MAX_SPEC_LEN];    /* split in place; o points into it */
+	union {
+		struct virtio_blk_options blk;
+		struct virtio_rng_options rng;
+		struct virtio_console_options console;
+		struct {
+			struct virtio_console_options o;
+			const char *in, *out; /* host files; NULL: none */
+		} port;
+	} o;
+	bool packed;
+	enum machine_transport transport;
+	unsigned int version; /* virtio-mmio register layout; 0: default */
+	unsigned int idx;     /* the device in m->virtio */
+	void *dev;
 };
 
 struct virtio_devices {
-	struct kvm_msi_table msi;
-	struct pci_host host;
+	struct transport_buses buses;
 	struct virtio_slot slots[MAX_VIRTIO_DEVICES];
 	unsigned int nr;
 };
 
-/* "key=value" fields after the first comma of a spec. Splits in place;
- * returns the next key (and *value) or NULL at the end. */
-static char *next_field(char **cursor, char **value)
-{
-	char *field = *cursor, *eq;
-
-	if (!field)
-		return NULL;
-	*cursor = strchr(field, ',');
-	if (*cursor)
-		*(*cursor)++ = '\0';
-	eq = strchr(field, '=');
-	*value = eq ? eq + 1 : NULL;
-	if (eq)
-		*eq = '\0';
-	return field;
-}
-
-static int parse_on_off(const char *v, bool *out)
-{
-	if (v && (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "1")))
-		*out = true;
-	else if (v &&
-		 (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "0")))
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_uint(const char *v, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!v || *v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	*out = strtoul(v, &end, 10);
-	return errno || *end || *out > max ? -1 : 0;
-}
+/* --- The device kinds ------------------------------------------------ */
 
 /* --disk PATH[,readonly=on][,serial=S][,cache=writeback|none]
- *        [,num-queues=N][,packed=on|off] */
-static int parse_disk(char *spec, struct virtio_blk_options *o,
-		      const char **bad)
+ *        [,num-queues=N] */
+static int blk_field(struct virtio_slot *s, const char *key, char *v)
 {
-	char *cursor = strchr(spec, ','), *key, *v;
-	bool packed = true;
+	struct virtio_blk_options *o = &s->o.blk;
 	unsigned long n;
 
-	if (cursor)
-		*cursor++ = '\0';
-	*o = (struct virtio_blk_options){.path = spec};
-	while ((key = next_field(&cursor, &v))) {
-		*bad = key;
-		if (!strcmp(key, "readonly") && !parse_on_off(v, &o->readonly))
-			continue;
-		if (!strcmp(key, "serial") && v) {
-			o->serial = v;
-			continue;
-		}
-		if (!strcmp(key, "cache") && v && !strcmp(v, "writeback")) {
-			o->cache = VIRTIO_BLK_CACHE_WRITEBACK;
-			continue;
-		}
-		if (!strcmp(key, "cache") && v && !strcmp(v, "none")) {
-			o->cache = VIRTIO_BLK_CACHE_NONE;
-			continue;
-		}
-		if (!strcmp(key, "num-queues") &&
-		    !parse_uint(v, VIRTIO_BLK_MAX_QUEUES, &n) && n > 0) {
-			o->num_queues = (uint16_t)n;
-			continue;
-		}
-		if (!strcmp(key, "packed") && !parse_on_off(v, &packed)) {
-			o->packed_off = !packed;
-			continue;
-		}
-		return -1;
+	if (!strcmp(key, "readonly"))
+		return spec_on_off(v, &o->readonly);
+	if (!strcmp(key, "serial") && v) {
+		o->serial = v;
+		return 0;
 	}
-	return 0;
+	if (!strcmp(key, "cache") && v && !strcmp(v, "writeback")) {
+		o->cache = VIRTIO_BLK_CACHE_WRITEBACK;
+		return 0;
+	}
+	if (!strcmp(key, "cache") && v && !strcmp(v, "none")) {
+		o->cache = VIRTIO_BLK_CACHE_NONE;
+		return 0;
+	}
+	if (!strcmp(key, "num-queues") &&
+	    !spec_uint(v, VIRTIO_BLK_MAX_QUEUES, &n) && n > 0) {
+		o->num_queues = (uint16_t)n;
+		return 0;
+	}
+	return -1;
 }
 
-/* --device virtio-rng[,rate=BYTES_PER_SECOND][,packed=on|off] */
-static int parse_rng(char *cursor, struct virtio_rng_options *o,
-		     const char **bad)
+static int blk_create(struct virtio_slot *s, struct kvm_vm *vm,
+		      struct virtio_dev **vd)
 {
-	bool packed = true;
+	struct virtio_blk *blk = NULL;
+	int ret;
+
+	s->o.blk.packed_off = !s->packed;
+	ret = virtio_blk_create(&s->o.blk, &vm->mem, &blk);
+	if (ret == 0) {
+		s->dev = blk;
+		*vd = virtio_blk_vdev(blk);
+	}
+	return ret;
+}
+
+static void blk_destroy(void *dev)
+{
+	virtio_blk_destroy(dev);
+}
+
+/* --device virtio-rng[,rate=BYTES_PER_SECOND] */
+static int rng_field(struct virtio_slot *s, const char *key, char *v)
+{
 	unsigned long n;
-	char *key, *v;
 
-	*o = (struct virtio_rng_options){0};
-	while ((key = next_field(&cursor, &v))) {
-		*bad = key;
-		if (!strcmp(key, "rate") && !parse_uint(v, UINT32_MAX, &n)) {
-			o->bytes_per_sec = (uint32_t)n;
-			continue;
-		}
-		if (!strcmp(key, "packed") && !parse_on_off(v, &packed)) {
-			o->packed_off = !packed;
-			continue;
-		}
-		return -1;
+	if (!strcmp(key, "rate") && !spec_uint(v, UINT32_MAX, &n)) {
+		s->o.rng.bytes_per_sec = (uint32_t)n;
+		return 0;
 	}
-	return 0;
+	return -1;
 }
 
-/* A virtio-console with one named port and the host files behind it. */
-struct console_port_dev {
-	struct virtio_console *con;
-	int in_fd, out_fd;
-};
-
-/* --device virtio-console,name=NAME[,in=PATH][,out=PATH][,packed=on|off]
- * Fills the port's name and the two paths (NULL: none). */
-static int parse_console_port(char *cursor, struct virtio_console_options *o,
-			      const char **in, const char **out,
-			      const char **bad)
+static int rng_create(struct virtio_slot *s, struct kvm_vm *vm,
+		      struct virtio_dev **vd)
 {
-	bool packed = true;
-	char *key, *v;
+	struct virtio_rng *rng = NULL;
+	int ret;
 
-	*o = (struct virtio_console_options){.nr_ports = 1};
-	*in = *out = NULL;
-	while ((key = next_field(&cursor, &v))) {
-		*bad = key;
-		if (!strcmp(key, "name") && v && *v &&
-		    strlen(v) <= VIRTIO_CONSOLE_NAME_MAX)
-			o->ports[0].name = v;
-		else if (!strcmp(key, "in") && v && *v)
-			*in = v;
-		else if (!strcmp(key, "out") && v && *v)
-			*out = v;
-		else if (!strcmp(key, "packed") && !parse_on_off(v, &packed))
-			o->packed_off = !packed;
-		else
-			return -1;
+	s->o.rng.packed_off = !s->packed;
+	ret = virtio_rng_create(&s->o.rng, &vm->mem, &rng);
+	if (ret == 0) {
+		s->dev = rng;
+		*vd = virtio_rng_vdev(rng);
 	}
-	*bad = "name";
-	return o->ports[0].name ? 0 : -1;
+	return ret;
 }
 
-/* The host end of a port: a FIFO is opened read-write so that opening
- * never waits for the other side and a writer leaving is not the end of
- * input; a regular file is read from the start / written from empty. */
+static void rng_destroy(void *dev)
+{
+	virtio_rng_destroy(dev);
+}
+
+/* --console virtio: port 0 on vmm's stdin and stdout; no fields of its
+ * own. */
+static int console_field(struct virtio_slot *s, const char *key, char *v)
+{
+	return -1;
+}
+
+static int console_create(struct virtio_slot *s, struct kvm_vm *vm,
+			  struct virtio_dev **vd)
+{
+	struct virtio_console *con = NULL;
+	int ret;
+
+	s->o.console = (struct virtio_console_options){
+		.in_fd = STDIN_FILENO,
+		.out_fd = STDOUT_FILENO,
+		.cols = 80,
+		.rows = 25,
+		.packed_off = !s->packed,
+	};
+	ret = virtio_console_create(&s->o.console, &vm->mem, &con);
+	if (ret == 0) {
+		s->dev = con;
+		*vd = virtio_console_vdev(con);
+	}
+	return ret;
+}
+
+static void console_destroy(void *dev)
+{
+	virtio_console_destroy(dev);
+}
+
+/* --device virtio-console,name=NAME[,in=PATH][,out=PATH]: a device with
+ * one named port (MULTIPORT) on host files or FIFOs. */
+static int port_field(struct virtio_slot *s, const char *key, char *v)
+{
+	if (!strcmp(key, "name") && v && *v &&
+	    strlen(v) <= VIRTIO_CONSOLE_NAME_MAX) {
+		s->o.port.o.ports[0].name = v;
+		return 0;
+	}
+	if (!strcmp(key, "in") && v && *v) {
+		s->o.port.in = v;
+		return 0;
+	}
+	if (!strcmp(key, "out") && v && *v) {
+		s->o.port.out = v;
+		return 0;
+	}
+	return -1;
+}
+
+static int port_complete(struct virtio_slot *s, char *err, size_t len)
+{
+	if (s->o.port.o.ports[0].name)
+		return 0;
+	snprintf(err, len, "%s: missing field 'name'", s->what);
+	return -1;
+}
+
+/* The host end: a FIFO is opened read-write so that opening never waits
+ * for the other side and a writer leaving is not the end of input; a
+ * regular file is read from the start / written from empty. */
 static int open_port_file(const char *path, bool for_input)
 {
 	struct stat st;
@@ -292,7 +330,13 @@ static int open_port_file(const char *path, bool for_input)
 	return open(path, flags, 0644);
 }
 
-static void destroy_console_port(void *dev)
+/* What a port device owns: the device and its host files. */
+struct console_port_dev {
+	struct virtio_console *con;
+	int in_fd, out_fd;
+};
+
+static void port_destroy(void *dev)
 {
 	struct console_port_dev *d = dev;
 
@@ -304,184 +348,243 @@ static void destroy_console_port(void *dev)
 	free(d);
 }
 
-/* Opens the port's files and creates the device; -errno, with *failed
- * naming the path that could not be opened. */
-static int create_console_port(struct virtio_console_options *o, const char *in,
-			       const char *out, struct kvm_vm *vm,
-			       struct console_port_dev **dp,
-			       const char **failed)
+static int port_create(struct virtio_slot *s, struct kvm_vm *vm,
+		       struct virtio_dev **vd)
 {
+	struct virtio_console_options *o = &s->o.port.o;
 	struct console_port_dev *d = calloc(1, sizeof(*d));
 	int ret = 0;
 
-	*dp = d;
 	if (!d)
 		return -ENOMEM;
 	d->in_fd = d->out_fd = -1;
-	if (in && (d->in_fd = open_port_file(in, true)) < 0) {
-		*failed = in;
-		return -errno;
-	}
-	if (out && (d->out_fd = open_port_file(out, false)) < 0) {
-		*failed = out;
-		return -errno;
-	}
+	if (s->o.port.in && (d->in_fd = open_port_file(s->o.port.in, true)) < 0)
+		ret = -errno;
+	if (!ret && s->o.port.out &&
+	    (d->out_fd = open_port_file(s->o.port.out, false)) < 0)
+		ret = -errno;
+	o->nr_ports = 1;
 	o->ports[0].in_fd = d->in_fd;
 	o->ports[0].out_fd = d->out_fd;
-	ret = virtio_console_create(o, &vm->mem, &d->con);
-	return ret;
+	o->packed_off = !s->packed;
+	if (!ret)
+		ret = virtio_console_create(o, &vm->mem, &d->con);
+	if (ret < 0) {
+		port_destroy(d);
+		return ret;
+	}
+	s->dev = d;
+	*vd = virtio_console_vdev(d->con);
+	return 0;
 }
 
-static void destroy_blk(void *dev)
-{
-	virtio_blk_destroy(dev);
-}
+/* The rows. --disk and --console virtio make one kind each; --device
+ * names its kind. */
+static const struct virtio_kind blk_kind = {
+	.name = "virtio-blk",
+	.field = blk_field,
+	.create = blk_create,
+	.destroy = blk_destroy,
+};
+static const struct virtio_kind console_kind = {
+	.name = "virtio-console",
+	.field = console_field,
+	.create = console_create,
+	.destroy = console_destroy,
+};
+static const struct virtio_kind rng_kind = {
+	.name = "virtio-rng",
+	.field = rng_field,
+	.create = rng_create,
+	.destroy = rng_destroy,
+};
+static const struct virtio_kind console_port_kind = {
+	.name = "virtio-console",
+	.field = port_field,
+	.create = port_create,
+	.destroy = port_destroy,
+	.complete = port_complete,
+};
 
-static void destroy_rng(void *dev)
-{
-	virtio_rng_destroy(dev);
-}
+/* What --device can name. */
+static const struct virtio_kind *const device_kinds[] = {
+	&rng_kind,
+	&console_port_kind,
+};
+#define NR_DEVICE_KINDS (sizeof(device_kinds) / sizeof(device_kinds[0]))
 
-static void destroy_console(void *dev)
-{
-	virtio_console_destroy(dev);
-}
+/* --- The plan: parse and place, before the VM exists ------------------ */
 
-/* Puts a device on the PCI bus, given what its create function returned;
- * a failure of either step becomes one line, "WHAT: reason", in err. */
-static int plug(struct virtio_devices *v, int ret, void *dev,
-		struct virtio_dev *vd, void (*destroy)(void *),
-		const char *what, char *err, size_t err_len)
+/* Takes the next slot for "OPT SPEC", with a writable copy of the spec. */
+static struct virtio_slot *new_slot(struct virtio_devices *v,
+				    const struct virtio_kind *kind,
+				    const char *opt, const char *spec,
+				    char *err, size_t len)
 {
 	struct virtio_slot *s = &v->slots[v->nr];
 
-	if (ret == 0) {
-		*s = (struct virtio_slot){.dev = dev, .destroy = destroy};
-		v->nr++;
-		ret = virtio_pci_add(&v->host, vd, &s->transport);
+	if ((size_t)snprintf(s->fields, sizeof(s->fields), "%s", spec) >=
+	    sizeof(s->fields)) {
+		snprintf(err, len, "%s: longer than %d characters", opt,
+			 MAX_SPEC_LEN - 1);
+		return NULL;
 	}
-	if (ret < 0) {
-		snprintf(err, err_len, "%s: %s", what, strerror(-ret));
+	snprintf(s->what, sizeof(s->what), "%s%s%s", opt, spec[0] ? " " : "",
+		 spec);
+	s->kind = kind;
+	v->nr++;
+	return s;
+}
+
+/* transport=, version= and packed=, which every device takes: 1 if key is
+ * one of them and taken, 0 if it is not, -1 (err set) for a bad transport. */
+static int common_field(struct virtio_slot *s, const char *key, char *v,
+			char *err, size_t len)
+{
+	unsigned long n;
+
+	if (!strcmp(key, "transport"))
+		return spec_transport(s->what, v, &s->transport, err, len) < 0
+			       ? -1
+			       : 1;
+	if (!strcmp(key, "version") && !spec_uint(v, 2, &n) && n >= 1) {
+		s->version = (unsigned int)n;
+		return 1;
+	}
+	if (!strcmp(key, "packed") && !spec_on_off(v, &s->packed))
+		return 1;
+	return 0;
+}
+
+/* Parses the fields at cursor into s: the common ones, then the kind's.
+ * def is the --transport default. */
+static int parse_fields(struct virtio_slot *s, char *cursor,
+			enum machine_transport def, char *err, size_t len)
+{
+	char *key, *v;
+	int ret;
+
+	s->packed = true;
+	s->transport = def;
+	while ((key = spec_next_field(&cursor, &v))) {
+		ret = common_field(s, key, v, err, len);
+		if (ret < 0)
+			return -1;
+		if (ret == 0 && s->kind->field(s, key, v) < 0) {
+			snprintf(err, len, "%s: bad or unknown field '%s'",
+				 s->what, key);
+			return -1;
+		}
+	}
+	if (s->kind->complete && s->kind->complete(s, err, len) < 0)
+		return -1;
+	if (s->version && s->transport != MACHINE_TRANSPORT_MMIO) {
+		snprintf(err, len,
+			 "%s: version= is a virtio-mmio field (add "
+			 "transport=mmio)",
+			 s->what);
 		return -1;
 	}
 	return 0;
 }
 
-/* A writable copy of a spec for the field parsers. */
-static int copy_spec(char *buf, const char *opt, const char *spec, char *err,
-		     size_t err_len)
+/* Adds s to the machine description: on MMIO, a window and an IRQ. */
+static int place(struct machine *m, struct virtio_slot *s, char *err,
+		 size_t len)
 {
-	if ((size_t)snprintf(buf, MAX_SPEC_LEN, "%s", spec) < MAX_SPEC_LEN)
+	int idx = machine_layout_add_virtio(m, s->kind->name, s->what,
+					    s->transport,
+					    s->version ? s->version : 2);
+	char gsis[64];
+
+	if (idx >= 0) {
+		s->idx = (unsigned int)idx;
 		return 0;
-	snprintf(err, err_len, "%s: longer than %d characters", opt,
-		 MAX_SPEC_LEN - 1);
+	}
+	if (idx == -ENOSPC) {
+		machine_layout_mmio_gsis(gsis, sizeof(gsis));
+		snprintf(err, len,
+			 "%s: no IRQ left for another virtio-mmio device (the "
+			 "layout has %u: GSIs %s); put some on transport=pci",
+			 s->what, machine_layout_mmio_capacity(), gsis);
+	} else {
+		snprintf(err, len, "%s: %s", s->what, strerror(-idx));
+	}
 	return -1;
 }
 
-static int add_disk(struct virtio_devices *v, struct kvm_vm *vm,
-		    const char *spec, char *err, size_t err_len)
+static int plan_console(struct virtio_devices *v, struct machine *m,
+			const char *fields, enum machine_transport def,
+			char *err, size_t len)
 {
-	char buf[MAX_SPEC_LEN], what[MAX_SPEC_LEN + 8];
-	struct virtio_blk_options o;
-	struct virtio_blk *blk = NULL;
-	const char *bad = "";
-	int ret;
+	char spec[MAX_SPEC_LEN + 8];
+	struct virtio_slot *s;
 
-	if (copy_spec(buf, "--disk", spec, err, err_len) < 0)
+	snprintf(spec, sizeof(spec), "virtio%s%s", fields ? "," : "",
+		 fields ? fields : "");
+	s = new_slot(v, &console_kind, "--console", spec, err, len);
+	if (!s || parse_fields(s, fields ? s->fields + strlen("virtio,") : NULL,
+			       def, err, len) < 0)
 		return -1;
-	if (parse_disk(buf, &o, &bad) < 0) {
-		snprintf(err, err_len, "--disk %s: bad or unknown field '%s'",
-			 spec, bad);
-		return -1;
-	}
-	ret = virtio_blk_create(&o, &vm->mem, &blk);
-	snprintf(what, sizeof(what), "--disk %s", spec);
-	return plug(v, ret, blk, ret ? NULL : virtio_blk_vdev(blk), destroy_blk,
-		    what, err, err_len);
+	return place(m, s, err, len);
 }
 
-static int add_rng(struct virtio_devices *v, struct kvm_vm *vm,
-		   const char *spec, char *fields, char *err, size_t err_len)
+/* --disk PATH[,FIELDS]: the first field is the image. */
+static int plan_disk(struct virtio_devices *v, struct machine *m,
+		     const char *spec, enum machine_transport def, char *err,
+		     size_t len)
 {
-	char what[MAX_SPEC_LEN + 10];
-	struct virtio_rng_options o;
-	struct virtio_rng *rng = NULL;
-	const char *bad = "";
-	int ret;
+	struct virtio_slot *s =
+		new_slot(v, &blk_kind, "--disk", spec, err, len);
+	char *cursor;
 
-	if (parse_rng(fields, &o, &bad) < 0) {
-		snprintf(err, err_len, "--device %s: bad or unknown field '%s'",
-			 spec, bad);
+	if (!s)
 		return -1;
-	}
-	ret = virtio_rng_create(&o, &vm->mem, &rng);
-	snprintf(what, sizeof(what), "--device %s", spec);
-	return plug(v, ret, rng, ret ? NULL : virtio_rng_vdev(rng), destroy_rng,
-		    what, err, err_len);
+	cursor = strchr(s->fields, ',');
+	if (cursor)
+		*cursor++ = '\0';
+	s->o.blk.path = s->fields;
+	if (parse_fields(s, cursor, def, err, len) < 0)
+		return -1;
+	return place(m, s, err, len);
 }
 
-static int add_console_port(struct virtio_devices *v, struct kvm_vm *vm,
-			    const char *spec, char *fields, char *err,
-			    size_t err_len)
+static const struct virtio_kind *device_kind(const char *name)
 {
-	char what[MAX_SPEC_LEN + 2 * PATH_MAX];
-	struct virtio_console_options o;
-	struct console_port_dev *d = NULL;
-	const char *bad = "", *in, *out, *failed = NULL;
-	int ret;
-
-	if (parse_console_port(fields, &o, &in, &out, &bad) < 0) {
-		snprintf(err, err_len,
-			 "--device %s: bad, missing or unknown field '%s'",
-			 spec, bad);
-		return -1;
-	}
-	ret = create_console_port(&o, in, out, vm, &d, &failed);
-	if (ret < 0 && failed)
-		snprintf(what, sizeof(what), "--device %s: %s", spec, failed);
-	else
-		snprintf(what, sizeof(what), "--device %s", spec);
-	if (ret < 0 && d) {
-		destroy_console_port(d);
-		d = NULL;
-	}
-	return plug(v, ret, d, ret ? NULL : virtio_console_vdev(d->con),
-		    destroy_console_port, what, err, err_len);
+	for (size_t i = 0; i < NR_DEVICE_KINDS; i++)
+		if (!strcmp(device_kinds[i]->name, name))
+			return device_kinds[i];
+	return NULL;
 }
 
-static int add_device(struct virtio_devices *v, struct kvm_vm *vm,
-		      const char *spec, char *err, size_t err_len)
+/* --device NAME[,FIELDS] */
+static int plan_device(struct virtio_devices *v, struct machine *m,
+		       const char *spec, enum machine_transport def, char *err,
+		       size_t len)
 {
-	char buf[MAX_SPEC_LEN], *fields;
+	size_t name_len = strcspn(spec, ",");
+	const struct virtio_kind *kind;
+	char name[MAX_SPEC_LEN], known[128] = "";
+	struct virtio_slot *s;
 
-	if (copy_spec(buf, "--device", spec, err, err_len) < 0)
+	snprintf(name, sizeof(name), "%.*s", (int)name_len, spec);
+	kind = device_kind(name);
+	if (!kind) {
+		for (size_t i = 0; i < NR_DEVICE_KINDS; i++)
+			snprintf(known + strlen(known),
+				 sizeof(known) - strlen(known), "%s%s",
+				 i ? ", " : "", device_kinds[i]->name);
+		snprintf(err, len,
+			 "--device %s: unknown device '%s' (known: %s)", spec,
+			 name, known);
 		return -1;
-	fields = strchr(buf, ',');
-	if (fields)
-		*fields++ = '\0';
-	if (!strcmp(buf, "virtio-rng"))
-		return add_rng(v, vm, spec, fields, err, err_len);
-	if (!strcmp(buf, "virtio-console"))
-		return add_console_port(v, vm, spec, fields, err, err_len);
-	snprintf(err, err_len,
-		 "--device %s: unknown device '%s' (known: virtio-rng, "
-		 "virtio-console)",
-		 spec, buf);
-	return -1;
-}
-
-static int add_console(struct virtio_devices *v, struct kvm_vm *vm, char *err,
-		       size_t err_len)
-{
-	const struct virtio_console_options o = {.in_fd = STDIN_FILENO,
-						 .out_fd = STDOUT_FILENO,
-						 .cols = 80,
-						 .rows = 25};
-	struct virtio_console *con = NULL;
-	int ret = virtio_console_create(&o, &vm->mem, &con);
-
-	return plug(v, ret, con, ret ? NULL : virtio_console_vdev(con),
-		    destroy_console, "--console virtio", err, err_len);
+	}
+	s = new_slot(v, kind, "--device", spec, err, len);
+	if (!s ||
+	    parse_fields(s, spec[name_len] ? s->fields + name_len + 1 : NULL,
+			 def, err, len) < 0)
+		return -1;
+	return place(m, s, err, len);
 }
 
 static void describe_pci(struct machine *m)
@@ -497,67 +600,102 @@ static void describe_pci(struct machine *m)
 	};
 }
 
-static int create_bus(struct virtio_devices *v, struct kvm_vm *vm,
-		      const struct machine *m, char *err, size_t err_len)
+static int plan_all(struct virtio_devices *v, struct machine *m,
+		    const struct vmm_options *o, char *err, size_t len)
 {
-	const struct pci_host_config pc = {
-		.ecam_gpa = m->pci.ecam_gpa,
-		.ecam_len = m->pci.ecam_len,
-		.mmio32_gpa = m->pci.mmio32_gpa,
-		.mmio32_len = m->pci.mmio32_len,
-		.intx_gsi_base = m->pci.intx_gsi_base,
-		.intx_gsi_count = m->pci.intx_gsi_count,
-	};
-	int ret = kvm_msi_init(&v->msi, vm);
-
-	if (ret == 0)
-		ret = pci_host_init(&v->host, vm, &v->msi, &pc);
-	if (ret < 0)
-		snprintf(err, err_len, "cannot create the PCI bus: %s",
-			 strerror(-ret));
-	return ret < 0 ? -1 : 0;
-}
-
-int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
-			       const struct vmm_options *o,
-			       struct virtio_devices **out, char *err,
-			       size_t err_len)
-{
-	struct virtio_devices *v;
+	enum machine_transport def = MACHINE_TRANSPORT_PCI;
 	int ret = 0;
 
+	if (o->transport &&
+	    spec_transport("--transport", o->transport, &def, err, len) < 0)
+		return -1;
+	if (o->console == CONSOLE_VIRTIO)
+		ret = plan_console(v, m, o->console_fields, def, err, len);
+	for (unsigned int i = 0; ret == 0 && i < o->nr_disks; i++)
+		ret = plan_disk(v, m, o->disks[i], def, err, len);
+	for (unsigned int i = 0; ret == 0 && i < o->nr_devices; i++)
+		ret = plan_device(v, m, o->devices[i], def, err, len);
+	return ret;
+}
+
+int device_table_plan_virtio(struct machine *m, const struct vmm_options *o,
+			     struct virtio_devices **out, char *err,
+			     size_t err_len)
+{
+	struct virtio_devices *v;
+
 	*out = NULL;
-	if (!o->nr_disks && !o->nr_devices && o->console != CONSOLE_VIRTIO)
-		return 0;
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		snprintf(err, err_len, "out of memory");
 		return -1;
 	}
-	describe_pci(m);
-	ret = create_bus(v, vm, m, err, err_len);
-	if (ret == 0 && o->console == CONSOLE_VIRTIO)
-		ret = add_console(v, vm, err, err_len);
-	for (unsigned int i = 0; ret == 0 && i < o->nr_disks; i++)
-		ret = add_disk(v, vm, o->disks[i], err, err_len);
-	for (unsigned int i = 0; ret == 0 && i < o->nr_devices; i++)
-		ret = add_device(v, vm, o->devices[i], err, err_len);
-	*out = v; /* even on failure: the caller destroys what was made */
-	return ret;
+	if (plan_all(v, m, o, err, err_len) < 0) {
+		m->nr_virtio = 0; /* its strings live in v */
+		free(v);
+		return -1;
+	}
+	/* The PCI bus exists only when a device is on it: an all-MMIO
+	 * machine has no PCI at all (and boots with pci=off). */
+	for (unsigned int i = 0; i < m->nr_virtio; i++)
+		if (m->virtio[i].transport == MACHINE_TRANSPORT_PCI)
+			describe_pci(m);
+	if (!v->nr) {
+		free(v);
+		return 0;
+	}
+	*out = v;
+	return 0;
+}
+
+/* --- Creating the planned devices ------------------------------------ */
+
+/* Creates the device and puts it on its transport; a failure of either
+ * step becomes one line, "WHAT: reason", in err. */
+static int plug(struct virtio_devices *v, struct kvm_vm *vm, struct machine *m,
+		struct virtio_slot *s, char *err, size_t err_len)
+{
+	struct virtio_dev *vd = NULL;
+	char line[MAX_SPEC_LEN + 128];
+	int ret = s->kind->create(s, vm, &vd);
+
+	if (ret == 0)
+		ret = transport_plug(&v->buses, m, s->idx, vd);
+	if (ret < 0) {
+		snprintf(err, err_len, "%s: %s", s->what, strerror(-ret));
+		return -1;
+	}
+	machine_layout_describe_dev(m, s->idx, line, sizeof(line));
+	log_debug("device %s", line);
+	return 0;
+}
+
+int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
+			       struct virtio_devices *v, char *err,
+			       size_t err_len)
+{
+	if (!v)
+		return 0;
+	if (transport_buses_init(&v->buses, vm, m, err, err_len) < 0)
+		return -1;
+	for (unsigned int i = 0; i < v->nr; i++)
+		if (plug(v, vm, m, &v->slots[i], err, err_len) < 0)
+			return -1;
+	return 0;
 }
 
 void device_table_destroy_virtio(struct virtio_devices *v)
 {
 	if (!v)
 		return;
-	if (v->host.vm)
-		pci_host_destroy(&v->host);
+	transport_buses_stop(&v->buses);
 	for (unsigned int i = 0; i < v->nr; i++) {
-		if (v->slots[i].transport)
-			virtio_pci_remove(v->slots[i].transport);
-		v->slots[i].destroy(v->slots[i].dev);
+		struct virtio_slot *s = &v->slots[i];
+
+		transport_unplug(&v->buses, s->idx);
+		if (s->dev)
+			s->kind->destroy(s->dev);
 	}
-	if (v->msi.vm)
-		kvm_msi_destroy(&v->msi);
+	transport_buses_destroy(&v->buses);
 	free(v);
 }

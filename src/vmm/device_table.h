@@ -1,8 +1,9 @@
 /* device_table: the one place that names devices.
  *
- * Creates the platform devices every machine has and (with the virtio
- * issues) the devices the user asked for, and adds each to the machine
- * description so ACPI describes exactly what exists.
+ * Creates the platform devices every machine has and the virtio devices
+ * the user asked for, each on the transport it asked for (PCI or MMIO),
+ * and adds each to the machine description so ACPI, the device tree and
+ * --print-layout describe exactly what exists.
  */
 #ifndef VMM_DEVICE_TABLE_H
 #define VMM_DEVICE_TABLE_H
@@ -44,22 +45,35 @@ int device_table_create_platform(struct kvm_vm *vm, struct machine *m,
  * input may be running. */
 void device_table_destroy_platform(struct platform_devices *p);
 
-/* The virtio devices of one machine and the PCI bus that carries them;
+/* The virtio devices of one machine and the buses that carry them;
  * opaque outside device_table.c. */
 struct virtio_devices;
 
-/* Parses the user's --disk, --device and --console virtio requests and
- * creates each device on a PCI host bridge (made only if there is at least
- * one); fills m->pci so ACPI and e820 describe the bus. For --console
- * virtio the guest console is port 0 of a virtio-console on stdin/stdout.
- * Returns 0 (and *out, possibly NULL when there are no virtio devices) or
- * -1 with a one-line message naming the bad option in err. */
+/* Parses every --disk, --device and --console virtio request with the
+ * --transport default, and adds each device to m (machine_layout.c): its
+ * transport and, on MMIO, its register window and IOAPIC line. Describes
+ * the PCI bus in m->pci when a device is on PCI. Opens nothing and needs
+ * no KVM, so every bad spec is reported before the VM exists. Returns 0
+ * and *out (NULL when there are no virtio devices; otherwise m->virtio
+ * points into it, so it must outlive m's use), or -1 with one line naming
+ * the bad option in err. */
+int device_table_plan_virtio(struct machine *m, const struct vmm_options *o,
+			     struct virtio_devices **out, char *err,
+			     size_t err_len);
+
+/* Creates what the plan v holds (NULL: nothing) and puts each device on its
+ * transport: the PCI host bridge first if m->pci.present, then the devices
+ * in the order they were asked for (--console, --disk, --device). Fills in
+ * where the PCI bus put each PCI device (m->virtio[i].pci) and logs one
+ * debug line per device. For --console virtio the guest console is port 0
+ * of a virtio-console on stdin/stdout. Returns 0, or -1 with "OPTION:
+ * reason" in err; device_table_destroy_virtio frees what was made. */
 int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
-			       const struct vmm_options *o,
-			       struct virtio_devices **out, char *err,
+			       struct virtio_devices *v, char *err,
 			       size_t err_len);
 
-/* Frees what device_table_create_virtio() made. No vCPU may be running. */
+/* Frees the plan and what device_table_create_virtio() made. No vCPU may
+ * be running. NULL is ignored. */
 void device_table_destroy_virtio(struct virtio_devices *v);
 
 #endif

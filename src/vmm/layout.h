@@ -42,6 +42,23 @@
 #define LAYOUT_PCI_INTX_GSI_BASE  16
 #define LAYOUT_PCI_INTX_GSI_COUNT 8
 
+/* --- virtio-mmio (docs/machine-layout.md) --- */
+/* Right below the IOAPIC, where QEMU's microvm puts them too: clear of the
+ * PCI windows and ECAM. One 4 KiB slot per device, so every register window
+ * (VIRTIO_MMIO_REGION_SIZE, 0x200 bytes) starts on its own page. */
+#define LAYOUT_VIRTIO_MMIO_GPA	0xfeb00000ULL
+#define LAYOUT_VIRTIO_MMIO_LEN	0x100000ULL /* 1 MiB: 256 slots */
+#define LAYOUT_VIRTIO_MMIO_SLOT 0x1000ULL
+/* One IOAPIC pin per device, level-triggered and active-high (the MADT
+ * says so with an Interrupt Source Override per pin). Only ISA IRQs no
+ * platform device of ours or of a PC uses: not 0/2 (PIT), 1 (keyboard),
+ * 3 (COM2), 4 (COM1), 8 (RTC), 9 (the FADT's SCI); 16-23 are PCI INTx. */
+#define LAYOUT_VIRTIO_MMIO_GSIS                 \
+	{                                       \
+		5, 6, 7, 10, 11, 12, 13, 14, 15 \
+	}
+#define LAYOUT_VIRTIO_MMIO_NR_GSIS 9
+
 /* --- I/O ports --- */
 #define LAYOUT_PORT_I8042_DATA 0x60
 #define LAYOUT_PORT_I8042_CMD  0x64

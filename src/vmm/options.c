@@ -26,7 +26,9 @@ const char options_usage[] =
 	"  -m, --memory SIZE      guest RAM: 512M, 2G, ... (no suffix: MiB; "
 	"default 512M)\n"
 	"  -c, --cpus N           virtual CPUs, 1 to 64 (default 1)\n"
-	"      --console KIND     serial (default), virtio (hvc0) or none\n"
+	"      --console KIND     serial (default), virtio[,transport=T]"
+	"[,packed=off] (hvc0)\n"
+	"                         or none\n"
 	"      --reboot ACTION    on guest reboot: exit (status 2, default) or "
 	"restart\n"
 	"      --seccomp MODE     on (default): a system call outside vmm's\n"
@@ -37,12 +39,26 @@ const char options_usage[] =
 	"real mode\n"
 	"                         at 0000:1000 (a first lesson in KVM)\n"
 	"      --disk PATH[,readonly=on][,serial=S][,cache=writeback|none]\n"
-	"             [,num-queues=N][,packed=on|off]\n"
+	"             [,num-queues=N][,packed=on|off][,transport=T]\n"
 	"                         virtio-blk disk on a raw image (repeatable)\n"
-	"      --device virtio-rng[,rate=BYTES_PER_S][,packed=on|off]\n"
+	"      --device virtio-rng[,rate=BYTES_PER_S][,packed=on|off]"
+	"[,transport=T]\n"
 	"      --device virtio-console,name=NAME[,in=PATH][,out=PATH]"
-	"[,packed=on|off]\n"
+	"[,packed=on|off][,transport=T]\n"
 	"                         extra device (repeatable)\n"
+	"      --transport T      default transport of the virtio devices: "
+	"pci\n"
+	"                         (default) or mmio; a device's own "
+	"transport=\n"
+	"                         wins. With mmio, version=1 picks the legacy\n"
+	"                         register layout\n"
+	"      --mmio-cmdline     announce virtio-mmio devices on the kernel\n"
+	"                         command line (virtio_mmio.device=), not in "
+	"ACPI\n"
+	"      --dump-dtb FILE    write the machine's flattened device tree\n"
+	"      --print-layout     print addresses and interrupts of "
+	"everything\n"
+	"                         (without a guest: print, then exit)\n"
 	"      --net SPEC         virtio-net device (not available yet)\n"
 	"  -v, --verbose          more messages (twice: debug)\n"
 	"  -h, --help             this text\n"
@@ -62,6 +78,10 @@ enum {
 	OPT_NET,
 	OPT_DEVICE,
 	OPT_SECCOMP,
+	OPT_TRANSPORT,
+	OPT_MMIO_CMDLINE,
+	OPT_DUMP_DTB,
+	OPT_PRINT_LAYOUT,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +97,10 @@ static const struct option long_options[] = {
 	{"net", required_argument, NULL, OPT_NET},
 	{"device", required_argument, NULL, OPT_DEVICE},
 	{"seccomp", required_argument, NULL, OPT_SECCOMP},
+	{"transport", required_argument, NULL, OPT_TRANSPORT},
+	{"mmio-cmdline", no_argument, NULL, OPT_MMIO_CMDLINE},
+	{"dump-dtb", required_argument, NULL, OPT_DUMP_DTB},
+	{"print-layout", no_argument, NULL, OPT_PRINT_LAYOUT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -174,6 +198,29 @@ static int add_spec(const char **list, unsigned int *nr, unsigned int max,
 	return 0;
 }
 
+/* serial, none, or virtio with optional ",FIELDS" for the device. */
+static int parse_console(const char *arg, struct vmm_options *o, char *err,
+			 size_t len)
+{
+	o->console_fields = NULL;
+	if (!strcmp(arg, "serial")) {
+		o->console = CONSOLE_SERIAL;
+	} else if (!strcmp(arg, "none")) {
+		o->console = CONSOLE_NONE;
+	} else if (!strncmp(arg, "virtio", 6) &&
+		   (arg[6] == '\0' || arg[6] == ',')) {
+		o->console = CONSOLE_VIRTIO;
+		if (arg[6] == ',')
+			o->console_fields = arg + 7;
+	} else {
+		snprintf(err, len,
+			 "--console '%s': expected serial, virtio or none",
+			 arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Handles one option; returns 0 or -1 with err filled. */
 static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		 size_t len)
@@ -217,20 +264,7 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 			 OPTIONS_MAX_CPUS);
 		return -1;
 	case OPT_CONSOLE:
-		if (!strcmp(arg, "serial"))
-			o->console = CONSOLE_SERIAL;
-		else if (!strcmp(arg, "virtio"))
-			o->console = CONSOLE_VIRTIO;
-		else if (!strcmp(arg, "none"))
-			o->console = CONSOLE_NONE;
-		else {
-			snprintf(err, len,
-				 "--console '%s': expected serial, virtio or "
-				 "none",
-				 arg);
-			return -1;
-		}
-		return 0;
+		return parse_console(arg, o, err, len);
 	case OPT_REBOOT:
 		if (!strcmp(arg, "exit") || !strcmp(arg, "restart")) {
 			o->reboot =
@@ -260,6 +294,22 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 	case OPT_DEVICE:
 		return add_spec(o->devices, &o->nr_devices, OPTIONS_MAX_DEVICES,
 				"--device", arg, err, len);
+	case OPT_TRANSPORT:
+		o->transport = arg;
+		return 0;
+	case OPT_MMIO_CMDLINE:
+		o->mmio_cmdline = true;
+		return 0;
+	case OPT_DUMP_DTB:
+		if (!arg[0]) {
+			snprintf(err, len, "--dump-dtb: empty file name");
+			return -1;
+		}
+		o->dump_dtb = arg;
+		return 0;
+	case OPT_PRINT_LAYOUT:
+		o->print_layout = true;
+		return 0;
 	case OPT_NET:
 		snprintf(err, len,
 			 "--net %s: virtio-net is not available yet in this "
@@ -310,7 +360,7 @@ int options_parse(int argc, char **argv, struct vmm_options *o, char *err,
 	}
 	if (o->help || o->version)
 		return 0;
-	if (!o->kernel && !o->raw) {
+	if (!o->kernel && !o->raw && !o->print_layout && !o->dump_dtb) {
 		snprintf(err, err_len,
 			 "no guest given: use --kernel FILE (see "
 			 "vmm --help)");

@@ -31,6 +31,9 @@ struct vmm_options {
 	uint64_t memory; /* bytes */
 	unsigned int cpus;
 	enum options_console console;
+	/* --console virtio,FIELDS: the console device's fields (e.g.
+	 * "transport=mmio"), parsed by device_table.c; NULL: none. */
+	const char *console_fields;
 	enum options_reboot reboot;
 	enum sandbox_mode seccomp;
 	/* Device specs as typed ("PATH,key=val" / "NAME,key=val"); parsed by
@@ -39,12 +42,20 @@ struct vmm_options {
 	unsigned int nr_disks;
 	const char *devices[OPTIONS_MAX_DEVICES];
 	unsigned int nr_devices;
-	int verbosity; /* 0 warnings, 1 info, 2 debug */
+	/* --transport: every virtio device's transport unless its own
+	 * transport= field says otherwise; parsed by device_table.c. NULL:
+	 * PCI. */
+	const char *transport;
+	bool mmio_cmdline;    /* virtio_mmio.device= words, not the DSDT */
+	const char *dump_dtb; /* write the device tree here */
+	bool print_layout;    /* the layout on stdout before the guest runs */
+	int verbosity;	      /* 0 warnings, 1 info, 2 debug */
 	bool help, version;
 };
 
 /* Parses argv into *o (defaults first). Returns 0, or -1 with a one-line
- * description of the problem in err. */
+ * description of the problem in err. A guest (--kernel or --raw) is needed
+ * unless --print-layout or --dump-dtb asks only to describe the machine. */
 int options_parse(int argc, char **argv, struct vmm_options *o, char *err,
 		  size_t err_len);
 

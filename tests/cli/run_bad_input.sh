@@ -70,7 +70,7 @@ expect "cpus absurd" "--cpus '100000'" --kernel "$tmp/bz" --cpus 100000
 expect "bad console" "--console 'tty'" --kernel "$tmp/bz" --console tty
 expect "unknown device" "unknown device 'virtio-gpu'" --kernel "$tmp/bz" \
 	--device virtio-gpu
-expect "console port without a name" "missing or unknown field 'name'" \
+expect "console port without a name" "missing field 'name'" \
 	--kernel "$tmp/bz" --device virtio-console,in="$tmp/bz"
 expect "console port input missing" "$tmp/nope: No such file" \
 	--kernel "$tmp/bz" --device "virtio-console,name=x,in=$tmp/nope"
@@ -79,6 +79,33 @@ expect "bad seccomp mode" "--seccomp 'maybe'" --kernel "$tmp/bz" \
 expect "bad disk field" "unknown field 'colour'" --kernel "$tmp/bz" \
 	--disk "$tmp/bz,colour=red"
 expect "raw and kernel" "cannot be combined" --kernel "$tmp/bz" --raw "$tmp/bz"
+# Transports (issue 4): checked when the devices are planned, before KVM.
+expect "unknown transport" "unknown transport 'usb' (known: pci, mmio)" \
+	--kernel "$tmp/bz" --disk "$tmp/bz,transport=usb"
+expect "unknown default transport" "--transport: unknown transport 'isa'" \
+	--kernel "$tmp/bz" --transport isa --device virtio-rng
+expect "transport ccw" "transport 'ccw' is not available on x86 guests" \
+	--kernel "$tmp/bz" --device virtio-rng,transport=ccw
+expect "legacy version on pci" "version= is a virtio-mmio field" \
+	--kernel "$tmp/bz" --disk "$tmp/bz,version=1"
+ten_mmio=()
+for i in 1 2 3 4 5 6 7 8; do ten_mmio+=(--disk "$tmp/bz"); done
+expect "more MMIO devices than IRQs" \
+	"no IRQ left for another virtio-mmio device (the layout has 9" \
+	--kernel "$tmp/bz" --transport mmio "${ten_mmio[@]}" \
+	--device virtio-rng --device virtio-rng
+expect "dump-dtb into a missing folder" \
+	"--dump-dtb '$tmp/nowhere/m.dtb': No such file or directory" \
+	--kernel "$tmp/bz" --dump-dtb "$tmp/nowhere/m.dtb"
+expect "dump-dtb onto a folder" "--dump-dtb '$tmp': Is a directory" \
+	--kernel "$tmp/bz" --dump-dtb "$tmp"
+# A run that fails after --dump-dtb was opened leaves no empty file behind.
+expect "dump-dtb, then a bad kernel" "not a bzImage" \
+	--dump-dtb "$tmp/left.dtb" --kernel "$tmp/random"
+if [ -e "$tmp/left.dtb" ]; then
+	echo "FAIL dump-dtb, then a bad kernel: $tmp/left.dtb was left behind"
+	failed=1
+fi
 
 # No access to /dev/kvm: an unprivileged user (the device is root-only
 # here, as on most machines without a kvm group membership).

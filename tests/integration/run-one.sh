@@ -5,9 +5,12 @@
 # POSIX sh: runs under bash on a machine with hardware virtualization and
 # under busybox ash inside the test host.
 #
-# usage: run-one.sh VMM KERNEL INITRD SCENARIO_FILE PREFIX
+# usage: run-one.sh VMM KERNEL INITRD SCENARIO_FILE PREFIX [TRANSPORT]
 # writes PREFIX.out (console + vmm stderr), PREFIX.status (exit status;
 # 137 when killed by the timeout) and PREFIX.time (seconds taken).
+# TRANSPORT (scenario-lib.sh's scenario_transport): the guest gets
+# vmm.transport=TRANSPORT so that it reports where its virtio devices are,
+# and vmm gets --transport TRANSPORT unless it is pci (vmm's default).
 #
 # Scenario variables: VMM_ARGS (extra vmm options, split on spaces; may use
 # $WORK, a scratch folder for this scenario on the machine running vmm),
@@ -24,6 +27,7 @@ kernel=$2
 initrd=$3
 scenario_file=$4
 prefix=$5
+transport=${6:-}
 name=$(basename "$scenario_file" .sh)
 
 VMM_ARGS=
@@ -36,6 +40,10 @@ WORK=$prefix.work
 rm -rf "$WORK"
 mkdir -p "$WORK"
 . "$scenario_file"
+if [ -n "$transport" ]; then
+	VMM_APPEND="vmm.transport=$transport $VMM_APPEND"
+	[ "$transport" = pci ] || VMM_ARGS="--transport $transport $VMM_ARGS"
+fi
 
 out=$prefix.out
 rm -f "$out" "$prefix.status" "$prefix.time" "$prefix.stdin"

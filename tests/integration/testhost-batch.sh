@@ -21,10 +21,14 @@ if [ "${VMM_TESTHOST_KVM:-no}" != yes ]; then
 fi
 
 cd /vmm || exit 1
+# shellcheck source=scenario-lib.sh
+. /vmm/scenario-lib.sh
 for name in "$@"; do
 	echo "vmm-testhost: scenario $name begin"
+	scenario_resolve /vmm/scenarios "$name"
 	sh /vmm/run-one.sh /vmm/bin/vmm /vmm/guest/vmlinuz \
-		/vmm/guest/initrd.cpio.gz "/vmm/scenarios/$name.sh" "/tmp/$name"
+		/vmm/guest/initrd.cpio.gz "$scenario_file" "/tmp/$name" \
+		"$scenario_transport"
 	status=$(cat "/tmp/$name.status")
 	seconds=$(cat "/tmp/$name.time")
 	echo "vmm-testhost: scenario $name end status=$status ($seconds s)"

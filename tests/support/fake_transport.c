@@ -102,6 +102,11 @@ static int core_config_write(struct fake_transport *ft, uint32_t off,
 	return virtio_config_write(ft->vd, off, buf, len);
 }
 
+static int core_queue_reset(struct fake_transport *ft, uint16_t idx)
+{
+	return virtio_queue_reset(ft->vd, idx);
+}
+
 const struct ft_bus ft_bus_core = {
 	.name = "core",
 	.attach = core_attach,
@@ -115,14 +120,46 @@ const struct ft_bus ft_bus_core = {
 	.notify = core_notify,
 	.config_read = core_config_read,
 	.config_write = core_config_write,
+	.queue_reset = core_queue_reset,
 };
 
 const struct ft_bus *const ft_buses[] = {
-	&ft_bus_core,
-	&ft_bus_ccw,
-	&ft_bus_ccw_adapter,
-	NULL,
+	&ft_bus_core, &ft_bus_pci,	   &ft_bus_mmio,
+	&ft_bus_ccw,  &ft_bus_ccw_adapter, NULL,
 };
+
+unsigned int ft_nr_buses(void)
+{
+	unsigned int n = 0;
+
+	while (ft_buses[n])
+		n++;
+	return n;
+}
+
+const struct ft_bus *ft_loop_bus(int i)
+{
+	return ft_buses[(unsigned int)i / 2 % ft_nr_buses()];
+}
+
+int ft_loop_case(int i)
+{
+	return (int)((unsigned int)i / 2 / ft_nr_buses());
+}
+
+void ft_config_pieces(struct fake_transport *ft, uint32_t off, uint8_t *buf,
+		      uint32_t len, bool write, ft_config_access access)
+{
+	if ((len == 1 || len == 2 || len == 4) && !(off % len)) {
+		access(ft, off, buf, len, write);
+	} else if (len == 8 && !(off % 4)) {
+		access(ft, off, buf, 4, write);
+		access(ft, off + 4, buf + 4, 4, write);
+	} else {
+		for (uint32_t i = 0; i < len; i++)
+			access(ft, off + i, buf + i, 1, write);
+	}
+}
 
 /* ---- the driver, on any bus ---- */
 
@@ -142,6 +179,12 @@ void fake_transport_init(struct fake_transport *ft, struct virtio_dev *vd,
 	fake_transport_init_bus(ft, vd, ram, &ft_bus_core);
 }
 
+void fake_transport_init_loop(struct fake_transport *ft, struct virtio_dev *vd,
+			      struct guest_ram *ram, int i)
+{
+	fake_transport_init_bus(ft, vd, ram, ft_loop_bus(i));
+}
+
 static void free_queues(struct fake_transport *ft)
 {
 	for (uint16_t i = 0; i < ft->nr_queues; i++)
@@ -151,6 +194,10 @@ static void free_queues(struct fake_transport *ft)
 
 void fake_transport_destroy(struct fake_transport *ft)
 {
+	/* As a driver unbinding: reset first, so the device's threads have
+	 * stopped before the bus (and the interrupt path) goes away. */
+	if (ft->bus)
+		ft->bus->set_status(ft, 0);
 	free_queues(ft);
 	if (ft->bus)
 		ft->bus->detach(ft);
@@ -177,6 +224,13 @@ int fake_transport_config_write(struct fake_transport *ft, uint32_t off,
 				const void *buf, uint32_t len)
 {
 	return ft->bus->config_write(ft, off, buf, len);
+}
+
+int fake_transport_queue_reset(struct fake_transport *ft, uint16_t idx)
+{
+	if (!ft->bus->queue_reset)
+		return virtio_queue_reset(ft->vd, idx);
+	return ft->bus->queue_reset(ft, idx);
 }
 
 static void add_status(struct fake_transport *ft, uint8_t bits)
@@ -217,6 +271,7 @@ int fake_transport_probe(struct fake_transport *ft, uint64_t want)
 	add_status(ft, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	add_status(ft, VIRTIO_CONFIG_S_DRIVER);
 	f = negotiate(ft, want);
+	ft->features = f;
 	add_status(ft, VIRTIO_CONFIG_S_FEATURES_OK);
 	if (!(fake_transport_status(ft) & VIRTIO_CONFIG_S_FEATURES_OK))
 		return -ENOTSUP;

@@ -4,9 +4,10 @@
  * reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, queue setup with a
  * drvq per queue, DRIVER_OK; then requests and kicks. *How* it reaches the
  * device is a bus (struct ft_bus): "core" calls the core directly and
- * records interrupts; the transport buses (PCI, MMIO, CCW) go through the
- * real transport code's registers or channel programs, so a device suite
- * that loops over ft_buses runs unchanged on every transport.
+ * records interrupts; the transport buses (ft_bus_pci.c, ft_bus_mmio.c,
+ * later CCW) go through the real transport code's registers or channel
+ * programs on a fake_vm of their own, so a device suite that loops over
+ * ft_buses (FT_LOOPS below) runs unchanged on every transport.
  */
 #ifndef VMM_TEST_FAKE_TRANSPORT_H
 #define VMM_TEST_FAKE_TRANSPORT_H
@@ -53,19 +54,47 @@ struct ft_bus {
 	/* An available buffer notification carrying data (virtio 1.3 §2.9:
 	 * the queue index, plus next_off/next_wrap with NOTIFICATION_DATA). */
 	void (*notify)(struct fake_transport *ft, uint16_t idx, uint32_t data);
-	/* Device config space; <0 where the transport refused the access. */
+	/* Device config space; <0 where the transport refused the access as
+	 * far as a driver can tell (core only: MMIO and PCI drop a refused
+	 * write and read 0 silently). */
 	int (*config_read)(struct fake_transport *ft, uint32_t off, void *buf,
 			   uint32_t len);
 	int (*config_write)(struct fake_transport *ft, uint32_t off,
 			    const void *buf, uint32_t len);
+	/* Optional: a per-queue reset (§2.6.1); 0 once the device says it is
+	 * done and the queue reads disabled. NULL: the core call is used. */
+	int (*queue_reset)(struct fake_transport *ft, uint16_t idx);
 };
 
 /* Every bus the device suites run on, NULL-terminated; ft_bus_core
  * first. */
 extern const struct ft_bus ft_bus_core;
+extern const struct ft_bus ft_bus_pci;
+extern const struct ft_bus ft_bus_mmio;
 /* virtio-ccw with classic / adapter queue indicators (ft_bus_ccw.c). */
 extern const struct ft_bus ft_bus_ccw, ft_bus_ccw_adapter;
 extern const struct ft_bus *const ft_buses[];
+
+/* Device suites run each test on every bus and both ring formats with one
+ * Check loop index: i = (case * ft_nr_buses() + bus) * 2 + packed, where
+ * case numbers the rows of a test's own table (0 if it has none). */
+#define FT_LOOPS(ncases) ((int)(ncases)*2 * (int)ft_nr_buses())
+unsigned int ft_nr_buses(void);
+const struct ft_bus *ft_loop_bus(int i);
+int ft_loop_case(int i);
+static inline bool ft_loop_packed(int i)
+{
+	return i & 1;
+}
+
+/* For the wire buses: a config access cut the way Linux's virtio_cread /
+ * virtio_cwrite cut it (1, 2 or 4 bytes naturally aligned in one access,
+ * 8 as two 4-byte halves, anything else byte by byte), each piece handed
+ * to access(). */
+typedef void (*ft_config_access)(struct fake_transport *ft, uint32_t off,
+				 uint8_t *buf, uint32_t len, bool write);
+void ft_config_pieces(struct fake_transport *ft, uint32_t off, uint8_t *buf,
+		      uint32_t len, bool write, ft_config_access access);
 
 struct fake_transport {
 	const struct ft_bus *bus;
@@ -74,6 +103,7 @@ struct fake_transport {
 	struct guest_ram *ram;
 	uint16_t queue_size; /* 0: each queue's maximum */
 	uint16_t nr_queues;
+	uint64_t features; /* what the last probe negotiated */
 	struct drvq q[FT_MAX_QUEUES];
 	/* Interrupts as the core bus sees them (other buses check theirs in
 	 * their own transport tests), and kicks sent on every bus. */
@@ -82,14 +112,18 @@ struct fake_transport {
 	unsigned int kicks[FT_MAX_QUEUES];
 };
 
-/* Puts vd on the core bus (fake_transport_init) or on bus. The device must
- * be virtio_dev_init'ed with its config set. */
+/* Puts vd on the core bus (fake_transport_init), on bus, or on the bus of
+ * loop index i (see FT_LOOPS). The device must be virtio_dev_init'ed with
+ * its config set. */
 void fake_transport_init(struct fake_transport *ft, struct virtio_dev *vd,
 			 struct guest_ram *ram);
 void fake_transport_init_bus(struct fake_transport *ft, struct virtio_dev *vd,
 			     struct guest_ram *ram, const struct ft_bus *bus);
-/* Frees the driver's rings and detaches from the bus; safe to call twice
- * and on a zeroed ft. */
+void fake_transport_init_loop(struct fake_transport *ft, struct virtio_dev *vd,
+			      struct guest_ram *ram, int i);
+/* Resets the device through the bus (its threads stop), frees the
+ * driver's rings and detaches from the bus; safe to call twice and on a
+ * zeroed ft. */
 void fake_transport_destroy(struct fake_transport *ft);
 
 /* Status and config space through the bus. */
@@ -99,6 +133,9 @@ int fake_transport_config_read(struct fake_transport *ft, uint32_t off,
 			       void *buf, uint32_t len);
 int fake_transport_config_write(struct fake_transport *ft, uint32_t off,
 				const void *buf, uint32_t len);
+/* Resets queue idx through the bus (needs VIRTIO_F_RING_RESET): 0 when
+ * done, <0 if the device refused. */
+int fake_transport_queue_reset(struct fake_transport *ft, uint16_t idx);
 
 /* The driver's initialisation sequence, accepting offered & want. Returns 0
  * with every queue live, -ENOTSUP if FEATURES_OK was refused, -EIO if the

@@ -17,6 +17,7 @@
 #include "gmem.h"
 #include "layout.h"
 #include "machine.h"
+#include "machine_layout.h"
 
 #define RAM_SIZE      (2u << 20) /* covers the whole 0xe0000-0xfffff area */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -840,6 +841,54 @@ START_TEST(test_iasl_pci0)
 }
 END_TEST
 
+/* Two virtio-mmio devices: iasl decodes each LNRO0005 device's resources
+ * as we mean them, and the MADT's overrides of their lines. */
+START_TEST(test_iasl_mmio)
+{
+	static const char *const iso_06[] = {
+		"Interrupt : 00000006\n", "Flags (decoded below) : 000D\n",
+		"Polarity : 1\n", "Trigger Mode : 3\n"};
+	struct machine m;
+	struct tables t;
+	char *dsdt, *apic;
+	const char *p;
+
+	machine_init(&m, 2);
+	ck_assert_int_eq(machine_layout_add_virtio(&m, "virtio-blk", NULL,
+						   MACHINE_TRANSPORT_MMIO, 2),
+			 0);
+	ck_assert_int_eq(machine_layout_add_virtio(&m, "virtio-rng", NULL,
+						   MACHINE_TRANSPORT_MMIO, 1),
+			 1);
+	build(&m, &t);
+	dsdt = iasl_disassemble("dsdtmmio", t.dsdt);
+	assert_contains(dsdt, "Device (VR00)");
+	assert_contains(dsdt, "Device (VR01)");
+	assert_contains(dsdt, "Name (_HID, \"LNRO0005\")");
+	assert_contains(dsdt, "Name (_UID, One)");
+	assert_contains(dsdt, "Memory32Fixed (ReadWrite,\n"
+			      "                    0xFEB01000,");
+	assert_contains(dsdt, "Interrupt (ResourceConsumer, Level, "
+			      "ActiveHigh, Exclusive, ,, )\n"
+			      "                {\n"
+			      "                    0x00000006,");
+	assert_clean(dsdt);
+	apic = iasl_disassemble("apicmmio", t.madt);
+	/* The override for the second device's line: level, active-high. */
+	p = strstr(apic, "Source : 06\n");
+	ck_assert_ptr_nonnull(p);
+	for (size_t i = 0; i < ARRAY_SIZE(iso_06); i++) {
+		p = strstr(p, iso_06[i]);
+		ck_assert_msg(p != NULL, "no \"%s\" after Source : 06",
+			      iso_06[i]);
+	}
+	ck_assert_ptr_null(strstr(apic, "Source : 07\n"));
+	assert_clean(apic);
+	free(dsdt);
+	free(apic);
+}
+END_TEST
+
 /* Where acpiexec's I/O trace shows a byte-wide write of value to port:
  * "Wrote: <value, 16 hex digits> width  8   to <port, 16 digits> (SystemIO)",
  * matched field by field so spacing changes between versions don't matter.
@@ -935,6 +984,7 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tools, test_iasl_disassembles);
 	tcase_add_test(tools, test_acpiexec_poweroff);
 	tcase_add_test(tools, test_iasl_pci0);
+	tcase_add_test(tools, test_iasl_mmio);
 	suite_add_tcase(s, tools);
 	return s;
 }

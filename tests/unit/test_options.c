@@ -63,6 +63,16 @@ static const struct {
 	{"--kernel bz --net user", "--net user"},
 	{"--kernel bz --raw r.bin", "cannot be combined"},
 	{"--raw r.bin --initrd i", "need --kernel"},
+	{"--kernel bz --transport mmio --mmio-cmdline", NULL},
+	{"--kernel bz --transport", "needs a value"},
+	{"--kernel bz --console virtio,transport=mmio", NULL},
+	{"--kernel bz --console virtiox", "--console 'virtiox'"},
+	{"--kernel bz --console serial,transport=mmio", "expected serial"},
+	{"--print-layout", NULL}, /* no guest: describe the machine only */
+	{"--dump-dtb m.dtb", NULL},
+	{"--kernel bz --dump-dtb", "needs a value"},
+	{"--kernel bz --dump-dtb=", "--dump-dtb: empty file name"},
+	{"--mmio-cmdline", "no guest given"},
 };
 
 START_TEST(test_parse_table)
@@ -109,6 +119,36 @@ START_TEST(test_values_and_defaults)
 }
 END_TEST
 
+/* The transport options are kept as typed: device_table.c parses them. */
+START_TEST(test_transport_options)
+{
+	struct vmm_options o;
+	char err[256];
+
+	ck_assert_int_eq(parse("--kernel bz", &o, err, sizeof(err)), 0);
+	ck_assert_ptr_null(o.transport);
+	ck_assert_ptr_null(o.console_fields);
+	ck_assert_ptr_null(o.dump_dtb);
+	ck_assert(!o.mmio_cmdline && !o.print_layout);
+	ck_assert_int_eq(parse("--kernel bz --transport mmio --mmio-cmdline "
+			       "--console virtio,transport=pci,packed=off "
+			       "--dump-dtb /tmp/m.dtb --print-layout",
+			       &o, err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(o.transport, "mmio");
+	ck_assert(o.mmio_cmdline && o.print_layout);
+	ck_assert_int_eq(o.console, CONSOLE_VIRTIO);
+	ck_assert_str_eq(o.console_fields, "transport=pci,packed=off");
+	ck_assert_str_eq(o.dump_dtb, "/tmp/m.dtb");
+	/* A later --console replaces the fields of an earlier one. */
+	ck_assert_int_eq(parse("--kernel bz --console virtio,packed=off "
+			       "--console virtio",
+			       &o, err, sizeof(err)),
+			 0);
+	ck_assert_ptr_null(o.console_fields);
+}
+END_TEST
+
 static const struct {
 	const char *s;
 	int ok;
@@ -152,6 +192,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_parse_table, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_values_and_defaults);
+	tcase_add_test(tc, test_transport_options);
 	tcase_add_loop_test(tc, test_size_table, 0,
 			    sizeof(sizes) / sizeof(sizes[0]));
 	suite_add_tcase(s, tc);

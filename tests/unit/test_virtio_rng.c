@@ -1,7 +1,8 @@
 /* Unit tests for virtio-rng (src/devices/virtio_rng.c, virtio 1.3 §5.4):
- * buffers come back filled, with the right used lengths, on split (_i
- * even) and packed (_i odd) rings; the rate limit holds by byte count;
- * resets stop the device thread.
+ * buffers come back filled, with the right used lengths; the rate limit
+ * holds by byte count; resets stop the device thread. Every test runs on
+ * every bus of ft_buses (core, PCI, MMIO) and on split and packed rings,
+ * the loop index _i encoding all three (FT_LOOPS).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -20,25 +21,6 @@ static struct fake_transport ft;
 static struct virtio_rng *rng;
 static struct virtio_dev *vd;
 
-/* Every test runs on every bus of ft_buses: _i % nr_buses() picks it and
- * _i / nr_buses() is the test's own loop index. */
-static const struct ft_bus *bus;
-
-static int nr_buses(void)
-{
-	int n = 0;
-
-	while (ft_buses[n])
-		n++;
-	return n;
-}
-
-static int pick_bus(int i)
-{
-	bus = ft_buses[i % nr_buses()];
-	return i / nr_buses();
-}
-
 static void setup(void)
 {
 	guest_ram_init(&ram, 16 << 20);
@@ -52,16 +34,19 @@ static void teardown(void)
 	guest_ram_destroy(&ram);
 }
 
+static uint64_t ring_bits(int i)
+{
+	return FT_LINUX_FEATURES | (ft_loop_packed(i) ? FT_PACKED : 0);
+}
+
 static void bring_up(const struct virtio_rng_options *o, int i)
 {
 	ck_assert_int_eq(virtio_rng_create(o, &ram.mem, &rng), 0);
 	vd = virtio_rng_vdev(rng);
-	fake_transport_init_bus(&ft, vd, &ram, bus);
-	ck_assert_int_eq(
-		fake_transport_probe(&ft, FT_LINUX_FEATURES |
-						  ((i & 1) ? FT_PACKED : 0)),
-		0);
-	ck_assert_int_eq(virtio_has_feature(vd, VIRTIO_F_RING_PACKED), i & 1);
+	fake_transport_init_loop(&ft, vd, &ram, i);
+	ck_assert_int_eq(fake_transport_probe(&ft, ring_bits(i)), 0);
+	ck_assert_int_eq(virtio_has_feature(vd, VIRTIO_F_RING_PACKED),
+			 ft_loop_packed(i));
 }
 
 static long long now_ns(void)
@@ -107,8 +92,7 @@ static const struct fill_case {
 
 START_TEST(test_fill)
 {
-	_i = pick_bus(_i);
-	const struct fill_case *c = &fill_cases[_i / 2];
+	const struct fill_case *c = &fill_cases[ft_loop_case(_i)];
 	struct virtio_rng_options o = {0};
 	struct drvq_buf b[3];
 	unsigned int n = 0;
@@ -144,7 +128,6 @@ END_TEST
 /* Two fills of one buffer differ: the bytes are not a constant. */
 START_TEST(test_bytes_differ)
 {
-	_i = pick_bus(_i);
 	struct virtio_rng_options o = {0};
 	uint8_t first[256];
 	uint64_t gpa = guest_ram_alloc(&ram, 256, 8);
@@ -166,7 +149,6 @@ END_TEST
 /* A driver bug (§5.4.6.1): a device-readable buffer gets 0 bytes. */
 START_TEST(test_readable_buffer)
 {
-	_i = pick_bus(_i);
 	struct virtio_rng_options o = {0};
 	uint64_t gpa = guest_ram_alloc(&ram, 64, 8);
 	struct drvq_buf b[2] = {{gpa, 32, false}, {gpa + 32, 32, true}};
@@ -192,7 +174,6 @@ END_TEST
  * point may the guest hold more than burst + rate * elapsed bytes. */
 START_TEST(test_rate_limit)
 {
-	_i = pick_bus(_i);
 	struct virtio_rng_options o = {.bytes_per_sec = 2048, .burst = 512};
 	static int tok[NBUF];
 	uint64_t total = 0, limit;
@@ -233,7 +214,6 @@ END_TEST
  * the buffer stays unused; after a new probe the device serves again. */
 START_TEST(test_reset_while_throttled)
 {
-	_i = pick_bus(_i);
 	struct virtio_rng_options o = {.bytes_per_sec = 1, .burst = 4};
 	uint64_t gpa = guest_ram_alloc(&ram, 64, 8);
 	struct drvq_buf b = {gpa, 64, true};
@@ -249,16 +229,13 @@ START_TEST(test_reset_while_throttled)
 	usleep(20000);
 	ck_assert_ptr_null(drvq_get_used(&ft.q[0], &used));
 	t0 = now_ns();
-	if (_i >= 2)
-		ck_assert_int_eq(virtio_queue_reset(vd, 0), 0);
+	if (ft_loop_case(_i) == 1)
+		ck_assert_int_eq(fake_transport_queue_reset(&ft, 0), 0);
 	else
-		virtio_set_status(vd, 0);
+		fake_transport_set_status(&ft, 0);
 	ck_assert_int_lt(now_ns() - t0, 500000000LL);
 	ck_assert_ptr_null(drvq_get_used(&ft.q[0], &used));
-	ck_assert_int_eq(
-		fake_transport_probe(&ft, FT_LINUX_FEATURES |
-						  ((_i & 1) ? FT_PACKED : 0)),
-		0);
+	ck_assert_int_eq(fake_transport_probe(&ft, ring_bits(_i)), 0);
 	ck_assert_int_eq(fake_transport_send(&ft, 0, &b, 1, false, &tok[2]), 0);
 	ck_assert_ptr_eq(wait_used(&used), &tok[2]);
 	ck_assert_uint_ge(used, 1);
@@ -267,18 +244,17 @@ END_TEST
 
 START_TEST(test_packed_off)
 {
-	_i = pick_bus(_i);
 	struct virtio_rng_options o = {.packed_off = true};
 
 	ck_assert_int_eq(virtio_rng_create(&o, &ram.mem, &rng), 0);
 	vd = virtio_rng_vdev(rng);
-	fake_transport_init_bus(&ft, vd, &ram, bus);
+	fake_transport_init_loop(&ft, vd, &ram, _i);
 	ck_assert_int_eq(
 		fake_transport_probe(&ft, FT_LINUX_FEATURES | FT_PACKED), 0);
 	ck_assert(!virtio_has_feature(vd, VIRTIO_F_RING_PACKED));
-	/* §5.4.3: no device feature bits (0-23). */
-	ck_assert_uint_eq(virtio_device_features(vd, 0) & 0xffffff, 0);
-	(void)_i;
+	ck_assert_uint_eq(ft.features & FT_PACKED, 0);
+	/* §5.4.3: no device feature bits (0-23), as the driver reads them. */
+	ck_assert_uint_eq(ft.bus->device_features(&ft, 0) & 0xffffff, 0);
 }
 END_TEST
 
@@ -288,16 +264,15 @@ static Suite *rng_suite(void)
 {
 	Suite *s = suite_create("virtio_rng");
 	TCase *tc = tcase_create("rng");
-	int nb = nr_buses();
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, test_fill, 0, nb * 2 * N(fill_cases));
-	tcase_add_loop_test(tc, test_bytes_differ, 0, nb * 2);
-	tcase_add_loop_test(tc, test_readable_buffer, 0, nb * 2);
-	tcase_add_loop_test(tc, test_rate_limit, 0, nb * 2);
-	tcase_add_loop_test(tc, test_reset_while_throttled, 0, nb * 4);
-	tcase_add_loop_test(tc, test_packed_off, 0, nb * 1);
+	tcase_add_loop_test(tc, test_fill, 0, FT_LOOPS(N(fill_cases)));
+	tcase_add_loop_test(tc, test_bytes_differ, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_readable_buffer, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_rate_limit, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_reset_while_throttled, 0, FT_LOOPS(2));
+	tcase_add_loop_test(tc, test_packed_off, 0, FT_LOOPS(1));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -350,6 +350,41 @@ START_TEST(test_failed_write_does_not_activate)
 }
 END_TEST
 
+/* A legacy driver (§3.1.2) where the transport allows one (legacy_ok):
+ * no VERSION_1, no FEATURES_OK; features take effect at DRIVER_OK and are
+ * frozen from then on. Without legacy_ok the same sequence is refused. */
+START_TEST(test_legacy_driver)
+{
+	uint64_t f = BIT(ECHO_F_FANCY) | BIT(VIRTIO_RING_F_EVENT_IDX);
+
+	reach(ACK | DRV, f);
+	ck_assert_int_eq(virtio_set_status(vd, ACK | DRV | DOK), -EINVAL);
+	vd->legacy_ok = true;
+	ck_assert_int_eq(virtio_set_status(vd, ACK | DRV | DOK), 0);
+	ck_assert_uint_eq(virtio_get_status(vd), ACK | DRV | DOK);
+	ck_assert_uint_eq(vd->features, f);
+	ck_assert(virtio_has_feature(vd, ECHO_F_FANCY));
+	ck_assert_uint_eq(echo->activations, 1);
+	ck_assert_int_eq(virtio_set_driver_features(vd, 0, 0), -EBUSY);
+	/* Features never offered: DRIVER_OK refused, nothing activated. */
+	reach(ACK | DRV, BIT(ECHO_F_FANCY) | BIT(20));
+	ck_assert_int_eq(virtio_set_status(vd, ACK | DRV | DOK), -ENOTSUP);
+	ck_assert_uint_eq(virtio_get_status(vd), ACK | DRV);
+	/* The device's own rule still holds. */
+	reach(ACK | DRV, BIT(ECHO_F_NEEDS_FANCY));
+	ck_assert_int_eq(virtio_set_status(vd, ACK | DRV | DOK), -ENOTSUP);
+	ck_assert_uint_eq(echo->activations, 1);
+	/* A legacy driver may still use FEATURES_OK, without VERSION_1. */
+	reach(ACK | DRV | FOK | DOK, f);
+	/* A modern driver (VERSION_1) on the same device needs FEATURES_OK. */
+	reach(ACK | DRV, V1);
+	ck_assert_int_eq(virtio_set_status(vd, ACK | DRV | DOK), -EINVAL);
+	/* The setting survives a reset. */
+	virtio_set_status(vd, 0);
+	ck_assert(vd->legacy_ok);
+}
+END_TEST
+
 static Suite *status_suite(void)
 {
 	Suite *s = suite_create("virtio_status");
@@ -373,6 +408,7 @@ static Suite *status_suite(void)
 	tcase_add_test(tc, test_needs_reset_before_driver_ok_is_silent);
 	tcase_add_test(tc, test_activate_failure_needs_reset);
 	tcase_add_test(tc, test_failed_write_does_not_activate);
+	tcase_add_test(tc, test_legacy_driver);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,7 +4,9 @@
 # Boots the same guest once per job under boottime and prints one line per
 # boot to $BENCH_RESULTS (default stdout):
 #   @@bench JOB KIND init_ms=N exit_ms=N maxrss_kb=N status=N vmm_timer_ms=N
-# usage: boot-run.sh JOB:KIND...   (KIND: vmm, microvm or q35)
+# usage: boot-run.sh JOB:KIND...   (KIND: vmm, microvm, q35, or vmm-pci and
+#                                   vmm-mmio: vmm with a virtio disk and rng
+#                                   on that transport)
 # env: BENCH_DIR (boottime, vmm, vmlinuz, initrd), BENCH_MEMORY, BENCH_APPEND
 
 dir=${BENCH_DIR:?}
@@ -21,6 +23,13 @@ for job in "$@"; do
 	vmm)
 		set -- "$dir/vmm" --kernel "$dir/vmlinuz" --initrd "$dir/initrd" \
 			--memory "$mem" --cpus 1 --append "$append"
+		;;
+	vmm-pci | vmm-mmio)
+		disk=/tmp/bench-disk.img
+		[ -f $disk ] || dd if=/dev/zero of=$disk bs=1048576 count=64 2>/dev/null
+		set -- "$dir/vmm" --kernel "$dir/vmlinuz" --initrd "$dir/initrd" \
+			--memory "$mem" --cpus 1 --append "$append" \
+			--transport "${kind#vmm-}" --disk "$disk" --device virtio-rng
 		;;
 	microvm | q35)
 		# shellcheck disable=SC2086 # qemu_common is a list of options

@@ -15,7 +15,13 @@
 # The guest command line gets "quiet" so the result is not dominated by
 # how fast each VMM's UART emulation prints the kernel log.
 #
-# usage: tools/bench/boot.sh [-n N] [--vmm PATH] [--memory 512M]
+# With --transports it compares vmm with itself instead: the same guest
+# with a virtio disk and a virtio-rng, all on virtio-pci ("vmm-pci") and
+# all on virtio-mmio ("vmm-mmio", no PCI bus at all). "init" then shows
+# what probing a PCI bus and its devices costs the kernel before /init;
+# "exit" includes /init loading virtio_mmio and its devices being probed.
+#
+# usage: tools/bench/boot.sh [-n N] [--vmm PATH] [--memory 512M] [--transports]
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,11 +31,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=5
 vmm=$root/build/src/vmm/vmm
 memory=512M
+kinds=(vmm microvm q35)
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) runs=$2; shift ;;
 	--vmm) vmm=$2; shift ;;
 	--memory) memory=$2; shift ;;
+	--transports) kinds=(vmm-pci vmm-mmio) ;;
 	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 1 ;;
 	esac
@@ -50,11 +58,15 @@ results=$work/results
 gcc -O2 -static -o "$work/boottime" "$root/tools/bench/boottime.c" || exit 1
 th_guest_initrd "$work/initrd"
 
-# Jobs: one warm-up boot per kind (index 0-2, not counted), then the runs,
-# interleaved so that drift in the machine's speed hits every VMM alike.
-jobs=(0:vmm 1:microvm 2:q35)
-for ((i = 1; i <= runs; i++)); do
-	jobs+=("$((3 * i)):vmm" "$((3 * i + 1)):microvm" "$((3 * i + 2)):q35")
+# Jobs: one warm-up boot per kind (index below nk, not counted), then the
+# runs, interleaved so that drift in the machine's speed hits every kind
+# alike.
+nk=${#kinds[@]}
+jobs=()
+for ((i = 0; i <= runs; i++)); do
+	for ((k = 0; k < nk; k++)); do
+		jobs+=("$((nk * i + k)):${kinds[k]}")
+	done
 done
 
 # The jobs that have no result yet.
@@ -85,7 +97,7 @@ else
 	th_add_file "$stage" "$VMM_IMAGE_KERNEL" bench/vmlinuz
 	th_add_file "$stage" "$work/initrd" bench/initrd
 	th_add_exe "$stage" "$root/tools/bench/boot-run.sh" bench/boot-run.sh
-	th_add_qemu "$stage"
+	case " ${kinds[*]} " in *" microvm "* | *" q35 "*) th_add_qemu "$stage" ;; esac
 	th_pack "$stage" "$work/payload.cpio"
 	# A hung test host (see tests/integration/README.md) is replaced by a
 	# fresh one for the boots it had not done, up to twice.
@@ -110,11 +122,11 @@ else
 	[ -z "$(pending)" ] || echo "boot.sh: some boots did not run; see the table's counts"
 fi
 
-# Medians of init, exit and RSS per kind, warm-up boots (index < 3)
-# dropped, and ratios against vmm.
+# Medians of init, exit and RSS per kind, warm-up boots (index < nk)
+# dropped, and ratios against the first kind.
 echo
 echo "boot benchmark: $runs boots each, $memory, 1 vCPU, $where"
-awk -v runs="$runs" '
+awk -v runs="$runs" -v kinds="${kinds[*]}" -v nk="$nk" '
 function median(kind, field,    n, i, j, t, a) {
 	n = 0
 	for (i = 1; i <= cnt[kind]; i++) a[++n] = val[kind, field, i]
@@ -124,7 +136,7 @@ function median(kind, field,    n, i, j, t, a) {
 	if (n == 0) return -1
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-$1 == "@@bench" && $2 >= 3 {
+$1 == "@@bench" && $2 >= nk {
 	kind = $3
 	for (f = 4; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
 	if (v["status"] != 0 || v["init_ms"] < 0) { bad[kind]++; next }
@@ -135,9 +147,10 @@ $1 == "@@bench" && $2 >= 3 {
 }
 END {
 	names["vmm"] = "vmm"; names["microvm"] = "qemu -M microvm"; names["q35"] = "qemu -M q35"
+	names["vmm-pci"] = "vmm, all virtio-pci"; names["vmm-mmio"] = "vmm, all virtio-mmio"
 	printf "%-22s %6s %12s %12s %15s\n", "", "boots", "init (ms)", "exit (ms)", "peak RSS (MiB)"
-	split("vmm microvm q35", order, " ")
-	for (k = 1; k <= 3; k++) {
+	n = split(kinds, order, " ")
+	for (k = 1; k <= n; k++) {
 		kind = order[k]
 		for (f = 1; f <= 3; f++) {
 			split("init exit rss", fields, " ")
@@ -147,16 +160,17 @@ END {
 			m[kind, "init"], m[kind, "exit"], m[kind, "rss"],
 			bad[kind] ? sprintf("  (%d failed boots)", bad[kind]) : ""
 	}
-	for (k = 2; k <= 3; k++) {
+	base = order[1]
+	for (k = 2; k <= n; k++) {
 		kind = order[k]
-		if (m["vmm", "init"] <= 0 || m[kind, "init"] <= 0) continue
-		printf "%-22s %6s %11.2fx %11.2fx %14.2fx\n", names[kind] " / vmm", "",
-			m[kind, "init"] / m["vmm", "init"], m[kind, "exit"] / m["vmm", "exit"],
-			m[kind, "rss"] / m["vmm", "rss"]
+		if (m[base, "init"] <= 0 || m[kind, "init"] <= 0) continue
+		printf "%-22s %6s %11.2fx %11.2fx %14.2fx\n", kind " / " base, "",
+			m[kind, "init"] / m[base, "init"], m[kind, "exit"] / m[base, "exit"],
+			m[kind, "rss"] / m[base, "rss"]
 	}
-	print "(medians; a ratio above 1 means vmm is faster or smaller)"
+	print "(medians; a ratio above 1 means " names[base] " is faster or smaller)"
 }' "$results"
-timer=$(awk '$1 == "@@bench" && $2 >= 3 && $3 == "vmm" {
+timer=$(awk -v nk="$nk" -v base="${kinds[0]}" '$1 == "@@bench" && $2 >= nk && $3 == base {
 	for (f = 4; f <= NF; f++) if ($f ~ /^vmm_timer_ms=[0-9]/) { split($f, kv, "="); print kv[2] } }' \
 	"$results" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
-[ -n "$timer" ] && echo "vmm's own boot-timer port (its start to the port write, median): $timer ms"
+[ -n "$timer" ] && echo "vmm's own boot-timer port (${kinds[0]}: its start to the port write, median): $timer ms"

@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -26,7 +25,6 @@
 #define VIRTIO_PCI_DEVICE(i) (0x1040 + (i))
 #define VIRTIO_PCI_SUBSYS    0x1100
 #define VIRTIO_PCI_REVISION  1
-#define STOP_TOKEN	     UINT32_MAX
 #define ISR_QUEUE                                                   \
 	0x1 /* §4.1.4.5; the uapi header names only the config bit \
 	     */
@@ -455,24 +453,13 @@ static int add_caps(struct virtio_pci *vp)
 	return 0;
 }
 
-static void *kick_thread(void *arg)
+static void kick_fired(void *opaque, uint32_t q)
 {
-	struct virtio_pci *vp = arg;
-	struct epoll_event ev[8];
+	struct virtio_pci *vp = opaque;
 	uint64_t cnt;
 
-	for (;;) {
-		int n = epoll_wait(vp->epoll_fd, ev, 8, -1);
-
-		for (int i = 0; i < n; i++) {
-			uint32_t q = ev[i].data.u32;
-
-			if (q == STOP_TOKEN)
-				return NULL;
-			if (read(vp->kick_efd[q], &cnt, sizeof(cnt)) > 0)
-				kick(vp, (uint16_t)q, 0, 0);
-		}
-	}
+	if (read(vp->kick_efd[q], &cnt, sizeof(cnt)) > 0)
+		kick(vp, (uint16_t)q, 0, 0);
 }
 
 static uint64_t notify_gpa(const struct virtio_pci *vp, unsigned int q)
@@ -481,22 +468,10 @@ static uint64_t notify_gpa(const struct virtio_pci *vp, unsigned int q)
 	       q * VIRTIO_PCI_NOTIFY_MULT;
 }
 
-static int add_epoll(struct virtio_pci *vp, int fd, uint32_t token)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = token};
-
-	return epoll_ctl(vp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
-
 static void stop_kicks(struct virtio_pci *vp)
 {
-	uint64_t one = 1;
-
-	if (vp->ioeventfd) {
-		if (write(vp->stop_efd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(vp->thread, NULL);
-		vp->ioeventfd = false;
-	}
+	kvm_poller_destroy(&vp->poller);
+	vp->ioeventfd = false;
 	for (unsigned int q = 0; vp->kick_efd && q < vp->vd->num_queues; q++) {
 		if (vp->kick_efd[q] < 0)
 			continue;
@@ -506,11 +481,6 @@ static void stop_kicks(struct virtio_pci *vp)
 	}
 	free(vp->kick_efd);
 	vp->kick_efd = NULL;
-	if (vp->epoll_fd >= 0)
-		close(vp->epoll_fd);
-	if (vp->stop_efd >= 0)
-		close(vp->stop_efd);
-	vp->epoll_fd = vp->stop_efd = -1;
 }
 
 /* Binds one eventfd per queue to its notify address. Any failure (no KVM
@@ -518,17 +488,12 @@ static void stop_kicks(struct virtio_pci *vp)
 static int start_kicks(struct virtio_pci *vp)
 {
 	unsigned int nq = vp->vd->num_queues;
-	int ret;
 
 	vp->kick_efd = malloc(nq * sizeof(int));
-	vp->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	vp->stop_efd = eventfd(0, EFD_CLOEXEC);
-	if (!vp->kick_efd || vp->epoll_fd < 0 || vp->stop_efd < 0)
+	if (kvm_poller_init(&vp->poller, kick_fired, vp) < 0 || !vp->kick_efd)
 		goto out_fail;
 	for (unsigned int q = 0; q < nq; q++)
 		vp->kick_efd[q] = -1;
-	if (add_epoll(vp, vp->stop_efd, STOP_TOKEN) < 0)
-		goto out_fail;
 	for (unsigned int q = 0; q < nq; q++) {
 		int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
@@ -540,11 +505,10 @@ static int start_kicks(struct virtio_pci *vp)
 			goto out_fail;
 		}
 		vp->kick_efd[q] = efd;
-		if (add_epoll(vp, efd, q) < 0)
+		if (kvm_poller_add(&vp->poller, efd, q) < 0)
 			goto out_fail;
 	}
-	ret = -pthread_create(&vp->thread, NULL, kick_thread, vp);
-	if (ret < 0)
+	if (kvm_poller_start(&vp->poller) < 0)
 		goto out_fail;
 	vp->ioeventfd = true;
 	return 0;
@@ -565,7 +529,6 @@ int virtio_pci_add(struct pci_host *h, struct virtio_dev *vd,
 		return -ENOMEM;
 	vp->vd = vd;
 	vp->host = h;
-	vp->epoll_fd = vp->stop_efd = -1;
 	vp->queue_vector = calloc(vd->num_queues, sizeof(uint16_t));
 	if (!vp->queue_vector) {
 		ret = -ENOMEM;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kvm_poller.h"
 #include "pci.h"
 #include "pci_msix.h"
 #include "virtio.h"
@@ -50,8 +51,7 @@ struct virtio_pci {
 	/* Kicks through KVM_IOEVENTFD: one eventfd per queue, one thread. */
 	bool ioeventfd;
 	int *kick_efd;
-	int epoll_fd, stop_efd;
-	pthread_t thread;
+	struct kvm_poller poller;
 };
 
 /* Creates the PCI function for vd (already virtio_dev_init'ed, config set)

@@ -1,9 +1,11 @@
-# virtio-blk and virtio-rng over virtio-pci. This file serves two scenarios:
-# virtio-blk-packed (the default offer: the guest negotiates packed rings,
-# feature bit 34) and virtio-blk-split (a symlink here; packed=off pins
-# split rings). The guest finds /dev/vda and /dev/hwrng, writes a pattern,
-# fsyncs, drops its caches and reads it back; after vmm exits the host
-# checks the image's bytes.
+# virtio-blk and virtio-rng, on virtio-pci and (as virtio-blk-packed-mmio
+# and virtio-blk-split-mmio) on virtio-mmio. This file serves two
+# scenarios: virtio-blk-packed (the default offer: the guest negotiates
+# packed rings, feature bit 34) and virtio-blk-split (a symlink here;
+# packed=off pins split rings). The guest finds /dev/vda and /dev/hwrng,
+# writes a pattern, fsyncs, drops its caches and reads it back; after vmm
+# exits the host checks the image's bytes.
+TRANSPORTS="pci mmio"
 case "${name:-}${scenario:-}" in
 *split*) RING=split PACKED=off ;;
 *) RING=packed PACKED=on ;;

@@ -1,7 +1,8 @@
 # A named virtio-console port (MULTIPORT, control queue) next to the serial
 # console: the guest finds it by name in /sys/class/virtio-ports, reads
 # what the host wrote into a FIFO and writes a line the host finds in a
-# file.
+# file. Also run as virtio-console-port-mmio on virtio-mmio.
+TRANSPORTS="pci mmio"
 PORT_NAME=org.vmm.test.0
 VMM_ARGS="--device virtio-console,name=$PORT_NAME,in=${WORK:-}/in.fifo,out=${WORK:-}/out.txt"
 
