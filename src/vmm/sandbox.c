@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -149,6 +150,14 @@ static int install_sigsys_handler(void)
 	return 0;
 }
 
+/* glibc sets some things up on first use, with calls the filter refuses:
+ * do that now. The time zone: the first gmtime_r() or timegm() (the RTC,
+ * on the guest's first clock read) opens /etc/localtime. */
+static void warm_up_libc(void)
+{
+	tzset();
+}
+
 int sandbox_install(enum sandbox_mode mode, char *err, size_t err_len)
 {
 	scmp_filter_ctx ctx;
@@ -156,6 +165,7 @@ int sandbox_install(enum sandbox_mode mode, char *err, size_t err_len)
 
 	if (mode == SANDBOX_OFF)
 		return 0;
+	warm_up_libc();
 	if (mode == SANDBOX_ON) {
 		learn_syscall_names();
 		r = install_sigsys_handler();

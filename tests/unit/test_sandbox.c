@@ -45,6 +45,19 @@ static int try_allowed(void)
 	return getpid() > 0 ? 0 : 1;
 }
 
+/* The RTC converts times with gmtime_r() and timegm(). glibc sets up its
+ * time zone on the first conversion, opening /etc/localtime: that must
+ * have happened before the filter, or the first RTC read ends vmm. */
+static int try_time_conversion(void)
+{
+	time_t t = 1700000000;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm))
+		return 1;
+	return timegm(&tm) == t ? 0 : 1;
+}
+
 static int try_exec_memory(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
@@ -112,6 +125,12 @@ START_TEST(test_on_allowed_calls_work)
 }
 END_TEST
 
+START_TEST(test_on_time_conversion_works)
+{
+	expect_exit(run_sandboxed(SANDBOX_ON, try_time_conversion), 0);
+}
+END_TEST
+
 START_TEST(test_on_no_executable_memory)
 {
 	expect_exit(run_sandboxed(SANDBOX_ON, try_exec_memory),
@@ -144,6 +163,7 @@ int main(void)
 
 	tcase_add_test(tc, test_on_forbidden_call_ends_vmm);
 	tcase_add_test(tc, test_on_allowed_calls_work);
+	tcase_add_test(tc, test_on_time_conversion_works);
 	tcase_add_test(tc, test_on_no_executable_memory);
 	tcase_add_test(tc, test_on_no_new_process);
 	tcase_add_test(tc, test_log_mode_allows_and_logs);
