@@ -25,30 +25,30 @@
 /* Allowed with any arguments: memory, threads' synchronisation, signals,
  * time, and I/O on descriptors vmm already holds. */
 static const int allowed[] = {
-	SCMP_SYS(read),		   SCMP_SYS(write),
-	SCMP_SYS(readv),	   SCMP_SYS(writev),
-	SCMP_SYS(pread64),	   SCMP_SYS(pwrite64),
-	SCMP_SYS(preadv),	   SCMP_SYS(pwritev),
-	SCMP_SYS(preadv2),	   SCMP_SYS(pwritev2),
-	SCMP_SYS(lseek),	   SCMP_SYS(close),
-	SCMP_SYS(fstat),	   SCMP_SYS(newfstatat),
-	SCMP_SYS(fcntl),	   SCMP_SYS(fdatasync),
-	SCMP_SYS(fsync),	   SCMP_SYS(fallocate),
-	SCMP_SYS(poll),		   SCMP_SYS(ppoll),
-	SCMP_SYS(epoll_wait),	   SCMP_SYS(epoll_pwait),
-	SCMP_SYS(epoll_ctl),	   SCMP_SYS(eventfd2),
-	SCMP_SYS(futex),	   SCMP_SYS(set_robust_list),
-	SCMP_SYS(rseq),		   SCMP_SYS(sched_yield),
-	SCMP_SYS(munmap),	   SCMP_SYS(madvise),
-	SCMP_SYS(brk),		   SCMP_SYS(mremap),
-	SCMP_SYS(rt_sigaction),	   SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigreturn),	   SCMP_SYS(rt_sigtimedwait),
-	SCMP_SYS(sigaltstack),	   SCMP_SYS(tgkill),
-	SCMP_SYS(tkill),	   SCMP_SYS(getpid),
-	SCMP_SYS(gettid),	   SCMP_SYS(exit),
-	SCMP_SYS(exit_group),	   SCMP_SYS(restart_syscall),
-	SCMP_SYS(clock_gettime),   SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep),	   SCMP_SYS(gettimeofday),
+	SCMP_SYS(read),		 SCMP_SYS(write),
+	SCMP_SYS(readv),	 SCMP_SYS(writev),
+	SCMP_SYS(pread64),	 SCMP_SYS(pwrite64),
+	SCMP_SYS(preadv),	 SCMP_SYS(pwritev),
+	SCMP_SYS(preadv2),	 SCMP_SYS(pwritev2),
+	SCMP_SYS(lseek),	 SCMP_SYS(close),
+	SCMP_SYS(fstat),	 SCMP_SYS(newfstatat),
+	SCMP_SYS(fcntl),	 SCMP_SYS(fdatasync),
+	SCMP_SYS(fsync),	 SCMP_SYS(fallocate),
+	SCMP_SYS(poll),		 SCMP_SYS(ppoll),
+	SCMP_SYS(epoll_wait),	 SCMP_SYS(epoll_pwait),
+	SCMP_SYS(epoll_ctl),	 SCMP_SYS(eventfd2),
+	SCMP_SYS(futex),	 SCMP_SYS(set_robust_list),
+	SCMP_SYS(rseq),		 SCMP_SYS(sched_yield),
+	SCMP_SYS(munmap),	 SCMP_SYS(madvise),
+	SCMP_SYS(brk),		 SCMP_SYS(mremap),
+	SCMP_SYS(rt_sigaction),	 SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigreturn),	 SCMP_SYS(rt_sigtimedwait),
+	SCMP_SYS(sigaltstack),	 SCMP_SYS(tgkill),
+	SCMP_SYS(tkill),	 SCMP_SYS(getpid),
+	SCMP_SYS(gettid),	 SCMP_SYS(exit),
+	SCMP_SYS(exit_group),	 SCMP_SYS(restart_syscall),
+	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(nanosleep),	 SCMP_SYS(gettimeofday),
 	SCMP_SYS(getrandom),
 };
 
@@ -56,13 +56,27 @@ static const int allowed[] = {
  * notifications (KVM), the register dump after a crash, the terminal,
  * block-device images. */
 static const unsigned long allowed_ioctls[] = {
-	KVM_RUN,	  KVM_IRQ_LINE,	   KVM_IRQ_LINE_STATUS,
-	KVM_SET_GSI_ROUTING, KVM_IRQFD,	   KVM_IOEVENTFD,
-	KVM_SIGNAL_MSI,	  KVM_GET_REGS,	   KVM_GET_SREGS,
-	KVM_GET_LAPIC,	  TCGETS,	   TCSETS,
-	TCSETSW,	  TCSETSF,	   TIOCGWINSZ,
-	FIONBIO,	  FIONREAD,	   BLKGETSIZE64,
-	BLKSSZGET,	  BLKDISCARD,	   BLKZEROOUT,
+	KVM_RUN,
+	KVM_IRQ_LINE,
+	KVM_IRQ_LINE_STATUS,
+	KVM_SET_GSI_ROUTING,
+	KVM_IRQFD,
+	KVM_IOEVENTFD,
+	KVM_SIGNAL_MSI,
+	KVM_GET_REGS,
+	KVM_GET_SREGS,
+	KVM_GET_LAPIC,
+	TCGETS,
+	TCSETS,
+	TCSETSW,
+	TCSETSF,
+	TIOCGWINSZ,
+	FIONBIO,
+	FIONREAD,
+	BLKGETSIZE64,
+	BLKSSZGET,
+	BLKDISCARD,
+	BLKZEROOUT,
 };
 
 /* System call names for the message, looked up when the filter is
@@ -115,8 +129,8 @@ static int add_rules(scmp_filter_ctx ctx)
 	for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(*allowed);
 	     i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
-	for (size_t i = 0; r == 0 && i < sizeof(allowed_ioctls) /
-						 sizeof(*allowed_ioctls);
+	for (size_t i = 0;
+	     r == 0 && i < sizeof(allowed_ioctls) / sizeof(*allowed_ioctls);
 	     i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i]));

@@ -114,8 +114,7 @@ static void expect_exit(int wstatus, int code)
 
 START_TEST(test_on_forbidden_call_ends_vmm)
 {
-	expect_exit(run_sandboxed(SANDBOX_ON, try_socket),
-		    SANDBOX_EXIT_STATUS);
+	expect_exit(run_sandboxed(SANDBOX_ON, try_socket), SANDBOX_EXIT_STATUS);
 }
 END_TEST
 
