@@ -52,9 +52,10 @@ th_mib() {
 	esac
 }
 
-# Programs that run inside the guest (guest-tools/NAME/*.c, see
-# guest-tools/README.md): each folder is built here, static (the guest has
-# no libc), into DEST/usr/bin/NAME. Seconds, so every run rebuilds them.
+# Programs that run inside the guest (guest-tools/NAME/*.c, see README.md
+# "Guest tools"): each folder is built here, static (so it needs nothing
+# from the guest image), into DEST/usr/bin/NAME. Seconds: every run
+# rebuilds them.
 # Returns non-zero, saying which, if one does not build.
 th_guest_tools() { # dest
 	local dest=$1 dir name

@@ -80,9 +80,11 @@ host_after() {
 			if (!seen) { seen = 1; if (base == "") { base = $2; obase = $3 } }
 			if ($2 > max) max = $2
 			if ($3 > omax) omax = $3
+			last = $2 " " $3
 		}
 		END {
 			print "rss_storm_samples=" n + 0
+			print "rss_storm_last=" last
 			print "rss_storm_base_kb=" base + 0
 			print "rss_storm_growth_kb=" (n ? max - base : 0)
 			print "own_storm_base_kb=" obase + 0
@@ -147,6 +149,7 @@ status.driver_sets_needs_reset 0x0b
 status.failed 0x8b
 status.after_failed 0x8b
 status.features_after_features_ok kept
+status.reset_clean clean
 queue.size_0 256
 queue.size_257 256
 queue.size_0xffff 256

@@ -22,6 +22,11 @@
 #define S_FAIL	VIRTIO_CONFIG_S_FAILED
 #define HOST_VA 0x7fffdeadb000ULL
 
+static uint16_t q16(struct ctx *c, uint32_t field)
+{
+	return (uint16_t)cc_read(c->d, field, 2);
+}
+
 /* ---- status (§2.1, §3.1.1) ---- */
 
 /* Resets, writes the given status values in turn, reports the last
@@ -53,6 +58,54 @@ static void after_features_ok(struct ctx *c, const char *key, uint8_t s)
 	to_features_ok(c);
 	dev_set_status(c->d, s);
 	report(key, "0x%02x", dev_status(c->d));
+}
+
+/* The first register a reset left set, or NULL (§2.4: the device goes back
+ * to its initial state; §4.1.4.3: queue_size back to its maximum, vectors
+ * to NO_VECTOR; §4.1.4.5: nothing pending in ISR). */
+static const char *dirty_after_reset(struct ctx *c, uint16_t max)
+{
+	cc_write(c->d, VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+	if (dev_status(c->d))
+		return "device_status";
+	if (dev_driver_features(c->d))
+		return "driver_feature";
+	if (q16(c, VIRTIO_PCI_COMMON_Q_ENABLE))
+		return "queue_enable";
+	if (q16(c, VIRTIO_PCI_COMMON_Q_SIZE) != max)
+		return "queue_size";
+	if (cc_read(c->d, VIRTIO_PCI_COMMON_Q_DESCLO, 4) ||
+	    cc_read(c->d, VIRTIO_PCI_COMMON_Q_AVAILLO, 4) ||
+	    cc_read(c->d, VIRTIO_PCI_COMMON_Q_USEDLO, 4))
+		return "queue_addresses";
+	if (q16(c, VIRTIO_PCI_COMMON_Q_MSIX) != VIRTIO_MSI_NO_VECTOR ||
+	    q16(c, VIRTIO_PCI_COMMON_MSIX) != VIRTIO_MSI_NO_VECTOR)
+		return "msix_vectors";
+	if (dev_read(c->d, c->d->isr, 1))
+		return "isr";
+	return NULL;
+}
+
+/* A device that was live, with vectors set, and then broken: after a
+ * reset, every register reads as it did before the first use. */
+static void reset_clean(struct ctx *c)
+{
+	struct ring_setup s = {0};
+	const char *dirty;
+	uint16_t max;
+
+	dev_reset(c->d);
+	cc_write(c->d, VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+	max = q16(c, VIRTIO_PCI_COMMON_Q_SIZE);
+	ring_start(&c->r, c->d, &s);
+	cc_write(c->d, VIRTIO_PCI_COMMON_MSIX, 2, 0);
+	cc_write(c->d, VIRTIO_PCI_COMMON_Q_MSIX, 2, 0);
+	ring_split_publish(&c->r, 0xffff); /* head out of range */
+	dev_notify(c->d, 0);
+	ring_wait(&c->r, 3000, false);
+	dev_reset(c->d);
+	dirty = dirty_after_reset(c, max);
+	report("status.reset_clean", "%s", dirty ? dirty : "clean");
 }
 
 void cases_status(struct ctx *c)
@@ -92,14 +145,8 @@ void cases_status(struct ctx *c)
 	f = dev_driver_features(c->d);
 	report("status.features_after_features_ok", "%s",
 	       f == RING_FEATURES ? "kept" : "changed");
+	reset_clean(c);
 	after_case(c, "status", false);
-}
-
-/* ---- queue registers (§4.1.4.3) ---- */
-
-static uint16_t q16(struct ctx *c, uint32_t field)
-{
-	return (uint16_t)cc_read(c->d, field, 2);
 }
 
 static void size_write(struct ctx *c, const char *key, uint16_t size)

@@ -28,10 +28,20 @@ void report(const char *key, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* Served, and the bytes really are new (64 times 0xa5 by chance: no). */
+static bool filled(const struct ring *r, enum outcome o)
+{
+	const uint8_t *data = r->wr.va;
+
+	for (int i = 0; o == OUT_SERVED && i < GOOD_LEN; i++)
+		if (data[i] != 0xa5)
+			return true;
+	return false;
+}
+
 void after_case(struct ctx *c, const char *key, bool packed)
 {
 	struct ring_setup s = {.packed = packed};
-	const uint8_t *data = c->r.wr.va;
 	enum outcome o = OUT_NONE;
 	char k[80];
 
@@ -41,12 +51,10 @@ void after_case(struct ctx *c, const char *key, bool packed)
 		dev_notify(c->d, 0);
 		o = ring_wait(&c->r, 3000, false);
 	}
-	/* Served, and the bytes really are new (64 x 0xa5 by chance: no). */
-	for (int i = 0; o == OUT_SERVED && i < GOOD_LEN; i++)
-		if (data[i] != 0xa5) {
-			c->recovered++;
-			return;
-		}
+	if (filled(&c->r, o)) {
+		c->recovered++;
+		return;
+	}
 	snprintf(k, sizeof(k), "%s.recover", key);
 	report(k, "failed (%s, status 0x%02x)", outcome_name(o),
 	       dev_status(c->d));
@@ -66,6 +74,10 @@ static int parse(int argc, char **argv, struct ctx *c, unsigned int *type,
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(argv[i], "--help")) {
+			usage();
+			exit(0);
+		}
 		if (!v) {
 			usage();
 			return -1;
