@@ -52,14 +52,36 @@ th_mib() {
 	esac
 }
 
+# Programs that run inside the guest (guest-tools/NAME/*.c, see README.md
+# "Guest tools"): each folder is built here, static (so it needs nothing
+# from the guest image), into DEST/usr/bin/NAME. Seconds: every run
+# rebuilds them.
+# Returns non-zero, saying which, if one does not build.
+th_guest_tools() { # dest
+	local dest=$1 dir name
+	mkdir -p "$dest/usr/bin"
+	for dir in "$th_dir"/guest-tools/*/; do
+		[ -d "$dir" ] || continue
+		name=$(basename "$dir")
+		${VMM_GUEST_CC:-gcc} -static -O2 -Wall -Wextra \
+			-Wno-unused-parameter -Wno-missing-field-initializers \
+			-o "$dest/usr/bin/$name" "$dir"*.c || {
+			echo "th_guest_tools: $name does not build" >&2
+			return 1
+		}
+	done
+}
+
 # The default guest's initramfs with the scenario files appended as a
-# second (gzip'd) archive under /scenarios: changing a scenario never
-# rebuilds the base image.
+# second (gzip'd) archive under /scenarios and the guest tools under
+# /usr/bin: changing a scenario never rebuilds the base image. A guest
+# tool that does not build is left out (its scenarios then fail).
 th_guest_initrd() { # out
 	local out=$1 tmp
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/scenarios"
 	cp "$th_dir"/scenarios/*.sh "$tmp/scenarios/"
+	th_guest_tools "$tmp" || true
 	cat "$VMM_IMAGE_GUEST_INITRD" >"$out.tmp"
 	(cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0) | gzip -n >>"$out.tmp"
