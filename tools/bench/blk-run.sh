@@ -3,6 +3,7 @@
 # or any sh directly on a machine with hardware virtualization). Makes the
 # 1 GiB raw image, then runs the fio rows of blk-fio.sh for each KIND:
 #   vmm    in the guest under vmm (--disk, virtio-blk on virtio-pci)
+#   vmm-mmio  the same with the disk on virtio-mmio
 #   qemu   in the guest under QEMU (-device virtio-blk-pci, aio=threads)
 #   host   here, on the image itself: the ceiling
 # and prints "@@row KIND ROW iops=N bw_kib=N" lines to $BENCH_RESULTS.
@@ -28,11 +29,14 @@ for kind in "$@"; do
 	echo "bench: $kind"
 	log=/tmp/bench-$kind.log
 	case $kind in
-	vmm)
+	vmm | vmm-mmio)
+		transport=pci
+		[ "$kind" = vmm-mmio ] && transport=mmio
 		timeout -s KILL 1200 "$dir/vmm" --kernel "$dir/vmlinuz" \
 			--initrd "$dir/initrd" --memory "$mem" --cpus 1 \
-			--append "$append" --disk "$img" </dev/null >"$log" 2>&1
-		guest_rows vmm "$log"
+			--append "$append" --disk "$img,transport=$transport" \
+			</dev/null >"$log" 2>&1
+		guest_rows "$kind" "$log"
 		;;
 	qemu)
 		timeout -s KILL 1200 qemu-system-x86_64 -M q35 -accel kvm \

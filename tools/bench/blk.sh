@@ -10,7 +10,11 @@
 # fio package (installed if missing) and reaches the guest in an appended
 # initramfs, with its libraries.
 #
+# With --mmio, vmm also runs with the disk on virtio-mmio (one shared
+# IOAPIC line instead of MSI-X), as a fourth column.
+#
 # usage: tools/bench/blk.sh [-n ROUNDS] [--vmm PATH] [--runtime SECONDS]
+#                           [--mmio]
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,11 +24,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=1
 vmm=$root/build/src/vmm/vmm
 runtime=8
+mmio=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) rounds=$2; shift ;;
 	--vmm) vmm=$2; shift ;;
 	--runtime) runtime=$2; shift ;;
+	--mmio) mmio=1 ;;
 	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "blk.sh: unknown option $1" >&2; exit 1 ;;
 	esac
@@ -63,6 +69,7 @@ th_cat_initrd "$work/initrd" "$work/base-initrd" "$work/fio.cpio"
 kinds=()
 for ((i = 1; i <= rounds; i++)); do
 	if ((i % 2)); then kinds+=(vmm qemu); else kinds+=(qemu vmm); fi
+	[ $mmio = 1 ] && kinds+=(vmm-mmio)
 done
 kinds+=(host)
 
@@ -124,16 +131,24 @@ $1 == "@@row" {
 	split($4, a, "="); split($5, b, "=")
 	metric = row ~ /1m/ ? b[2] / 1024 : a[2]	# MiB/s for 1M rows, else IOPS
 	key = kind SUBSEP row
+	if (kind == "vmm-mmio") has_mmio = 1
 	val[key, ++cnt[key]] = metric
 	if (!(row in seen)) { seen[row] = 1; order[++nrows] = row }
 }
 END {
-	printf "%-18s %12s %12s %12s %10s %12s\n", "row", "vmm", "qemu", "ceiling", "vmm/qemu", "vmm/ceiling"
+	printf "%-18s %12s %12s %12s %10s %12s", "row", "vmm", "qemu", "ceiling", "vmm/qemu", "vmm/ceiling"
+	if (has_mmio) printf " %12s %10s", "vmm-mmio", "mmio/pci"
+	printf "\n"
 	for (r = 1; r <= nrows; r++) {
 		row = order[r]
 		v = median("vmm" SUBSEP row); q = median("qemu" SUBSEP row); h = median("host" SUBSEP row)
-		unit = row ~ /1m/ ? " MiB/s" : " IOPS"
-		printf "%-18s %12.0f %12.0f %12.0f %9.2fx %11.1f%%   (%s)\n", row, v, q, h,
-			(q > 0 ? v / q : 0), (h > 0 ? 100 * v / h : 0), unit
+		unit = row ~ /1m/ ? "MiB/s" : "IOPS"
+		printf "%-18s %12.0f %12.0f %12.0f %9.2fx %11.1f%%", row, v, q, h,
+			(q > 0 ? v / q : 0), (h > 0 ? 100 * v / h : 0)
+		if (has_mmio) {
+			mm = median("vmm-mmio" SUBSEP row)
+			printf " %12.0f %9.2fx", mm, (v > 0 ? mm / v : 0)
+		}
+		printf "   (%s)\n", unit
 	}
 }' "$results"
