@@ -35,11 +35,14 @@ static struct virtio_blk *to_blk(struct virtio_dev *vd)
 /* ---- I/O threads ---- */
 
 /* Another thread should look at the ring: the one that just popped a
- * request will be busy with it for a while. Wakes at most one idle thread. */
+ * request will be busy with it for a while, and the driver was asked not
+ * to kick meanwhile (vq_pop). Wakes one waiting thread; with none waiting, the
+ * next thread to finish or start sees kicked and looks, so a request
+ * added now never waits behind the one being served. */
 static void queue_wake_one(struct virtio_blk_queue *q)
 {
 	pthread_mutex_lock(&q->lock);
-	if (q->idle && !q->stop) {
+	if (!q->stop) {
 		q->kicked = true;
 		pthread_cond_signal(&q->cond);
 	}
@@ -86,10 +89,8 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		q->idle++;
 		while (!q->kicked && !q->exit)
 			pthread_cond_wait(&q->cond, &q->lock);
-		q->idle--;
 		if (q->exit)
 			break;
 		q->kicked = false;

@@ -54,7 +54,7 @@ struct virtio_blk_queue {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool kicked, stop, exit;
-	unsigned int busy, idle; /* threads draining / waiting for a kick */
+	unsigned int busy; /* threads draining the ring */
 
 	struct virtio_blk_worker workers[VIRTIO_BLK_THREADS];
 };
