@@ -270,8 +270,23 @@ static void pci_mem(struct seed *s, uint16_t gpa, const void *p, uint8_t len)
 	put(s, p, len);
 }
 
-/* virtio_pci_modern's probe and queue setup, then one request. */
-static void pci_bring_up(struct seed *s, bool msix)
+/* The packed ring's first two slots, made available in lap 1. */
+static void pci_packed_ring(struct seed *s)
+{
+	struct vring_packed_desc d[2] = {
+		{BUF_IN, 16, 0, VRING_DESC_F_NEXT | 0x80},
+		{BUF_OUT, 16, 0, VRING_DESC_F_WRITE | 0x80},
+	};
+
+	pci_mem(s, RING_DESC, d, sizeof(d));
+	/* Notification data: queue 0, next_off 2, next_wrap 1 (§2.9). */
+	pci_access(s, FZ_PCI_BAR0_WRITE, 0x3000, 4, 0x80020000);
+}
+
+/* virtio_pci_modern's probe and queue setup, then one request: on a split
+ * ring, or on a packed one with indirect, event index, notification data
+ * and queue reset negotiated. */
+static void pci_bring_up(struct seed *s, bool msix, bool packed)
 {
 	const uint8_t S_ACK = VIRTIO_CONFIG_S_ACKNOWLEDGE,
 		      S_DRV = VIRTIO_CONFIG_S_DRIVER,
@@ -294,8 +309,15 @@ static void pci_bring_up(struct seed *s, bool msix)
 	common_wr(s, VIRTIO_PCI_COMMON_STATUS, 1, S_ACK | S_DRV);
 	common_wr(s, VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
 	pci_access(s, FZ_PCI_BAR0_READ, VIRTIO_PCI_COMMON_DF, 4, 0);
+	if (packed) {
+		common_wr(s, VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
+		common_wr(s, VIRTIO_PCI_COMMON_GF, 4,
+			  1u << VIRTIO_RING_F_INDIRECT_DESC |
+				  1u << VIRTIO_RING_F_EVENT_IDX);
+	}
 	common_wr(s, VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	common_wr(s, VIRTIO_PCI_COMMON_GF, 4, 1); /* VERSION_1 */
+	/* VERSION_1, and PACKED, NOTIFICATION_DATA, RING_RESET. */
+	common_wr(s, VIRTIO_PCI_COMMON_GF, 4, packed ? 0x145 : 1);
 	common_wr(s, VIRTIO_PCI_COMMON_STATUS, 1, S_ACK | S_DRV | S_FOK);
 	pci_access(s, FZ_PCI_BAR0_READ, VIRTIO_PCI_COMMON_STATUS, 1, 0);
 	if (msix)
@@ -311,21 +333,37 @@ static void pci_bring_up(struct seed *s, bool msix)
 	common_wr(s, VIRTIO_PCI_COMMON_STATUS, 1,
 		  S_ACK | S_DRV | S_FOK | S_DOK);
 	pci_mem(s, BUF_IN, "sixteen bytes!!!", 16);
-	pci_mem(s, RING_DESC, d, sizeof(d));
-	pci_mem(s, RING_AVAIL, avail, sizeof(avail));
-	pci_access(s, FZ_PCI_BAR0_WRITE, 0x3000, 2, 0); /* notify queue 0 */
-	pci_access(s, FZ_PCI_BAR0_READ, 0x1000, 1, 0);	/* ISR */
+	if (packed) {
+		pci_packed_ring(s);
+	} else {
+		pci_mem(s, RING_DESC, d, sizeof(d));
+		pci_mem(s, RING_AVAIL, avail, sizeof(avail));
+		pci_access(s, FZ_PCI_BAR0_WRITE, 0x3000, 2, 0); /* notify */
+	}
+	pci_access(s, FZ_PCI_BAR0_READ, 0x1000, 1, 0); /* ISR */
 }
 
 static void pci_seeds(void)
 {
 	struct seed s = {0};
 
-	pci_bring_up(&s, false);
+	pci_bring_up(&s, false, false);
 	save("fuzz_virtio_pci", "bring-up-intx", &s);
 
+	/* Packed, then a queue reset and the queue set up again. */
 	s.n = 0;
-	pci_bring_up(&s, true);
+	pci_bring_up(&s, false, true);
+	common_wr(&s, VIRTIO_PCI_COMMON_Q_RESET, 2, 1);
+	common_wr(&s, VIRTIO_PCI_COMMON_Q_SIZE, 2, 4);
+	common_wr(&s, VIRTIO_PCI_COMMON_Q_DESCLO, 4, RING_DESC);
+	common_wr(&s, VIRTIO_PCI_COMMON_Q_AVAILLO, 4, RING_AVAIL);
+	common_wr(&s, VIRTIO_PCI_COMMON_Q_USEDLO, 4, RING_USED);
+	common_wr(&s, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+	pci_packed_ring(&s);
+	save("fuzz_virtio_pci", "bring-up-packed-reset", &s);
+
+	s.n = 0;
+	pci_bring_up(&s, true, false);
 	/* Program and unmask vector 1, read the PBA, read device config. */
 	pci_access(&s, FZ_PCI_BAR1_WRITE, 16 + PCI_MSIX_ENTRY_LOWER_ADDR, 4,
 		   0xfee01000);
