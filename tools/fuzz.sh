@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
 	--jobs=*) jobs=${1#--jobs=}; shift ;;
 	--) shift; extra=("$@"); break ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) echo "fuzz.sh: unknown argument '$1' (see --help)"; exit 2 ;;
 	esac
 done
