@@ -94,6 +94,10 @@ static uint64_t kernel_end(const struct bzimage_info *info)
 	uint64_t size = info->init_size > info->kernel_len ? info->init_size
 							   : info->kernel_len;
 
+	/* pref_address is 64 bits of the file's say-so: a corrupt one must
+	 * not wrap the sum round to a small end that "fits" in RAM. */
+	if (size > UINT64_MAX - base)
+		return UINT64_MAX;
 	return base + size;
 }
 

@@ -13,7 +13,7 @@
  *         -DBUILD_TESTING=OFF
  *   cmake --build build-fuzz --target fuzz_ccw
  *   build-fuzz/tests/fuzz/fuzz_ccw -max_total_time=60 CORPUS
- * tests/fuzz/seeds/ccw
+ * tests/fuzz/corpus/fuzz_ccw
  */
 #include <stddef.h>
 #include <stdint.h>

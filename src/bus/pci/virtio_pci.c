@@ -583,6 +583,13 @@ out_free:
 void virtio_pci_remove(struct virtio_pci *vp)
 {
 	stop_kicks(vp);
+	/* A device thread may still be finishing a request and about to
+	 * interrupt through us. The reset stops every queue thread (the
+	 * ops->reset contract in virtio.h); then nothing can reach vp. */
+	pthread_mutex_lock(&vp->lock);
+	virtio_dev_reset(vp->vd);
+	virtio_dev_set_transport(vp->vd, NULL, NULL);
+	pthread_mutex_unlock(&vp->lock);
 	if (vp->has_msix)
 		pci_msix_destroy(&vp->msix);
 	pthread_mutex_destroy(&vp->lock);

@@ -63,8 +63,10 @@ struct virtio_pci {
  * destroying it. */
 int virtio_pci_add(struct pci_host *h, struct virtio_dev *vd,
 		   struct virtio_pci **out);
-/* Stops the kick thread and frees the transport. The host keeps a pointer
- * to the function: call this after pci_host_destroy (vCPUs stopped). */
+/* Stops the kick thread, resets the device (so its queue threads stop and
+ * none can still interrupt through the transport) and detaches it, then
+ * frees the transport. The host keeps a pointer to the function: call this
+ * after pci_host_destroy (vCPUs stopped). */
 void virtio_pci_remove(struct virtio_pci *vp);
 
 #endif

@@ -1,0 +1,140 @@
+/* fz_formats: the input format of every fuzz target, in one place.
+ *
+ * The targets decode these; make_seeds.c encodes valid traffic in them for
+ * the committed corpus; docs/fuzzing.md explains them. All fields are
+ * little-endian and read with fz.h: a short input is padded with zeroes.
+ */
+#ifndef VMM_FUZZ_FZ_FORMATS_H
+#define VMM_FUZZ_FZ_FORMATS_H
+
+/* ---- fuzz_vq_split, fuzz_vq_packed --------------------------------------
+ * The echo device (tests/support/echo_dev) on the core bus, both queues set
+ * up by the driver model (tests/support/drvq), then a program of driver
+ * actions, well-formed (through drvq) and raw (bytes into the rings).
+ *
+ * Header: u8 features (FZ_VQ_F_*), u8 size. Split rings: 1 << (size % 9);
+ * packed: size, 0 meaning 256. With FZ_VQ_F_HOLD at most 128 (split) or
+ * 255 (packed): the echo device parks at most 255 requests.
+ * Then ops until the input ends: u8 opcode % FZ_VQ_NR_OPS, its fields. */
+#define FZ_VQ_F_INDIRECT   0x01 /* VIRTIO_RING_F_INDIRECT_DESC */
+#define FZ_VQ_F_EVENT_IDX  0x02 /* VIRTIO_RING_F_EVENT_IDX */
+#define FZ_VQ_F_IN_ORDER   0x04 /* VIRTIO_F_IN_ORDER */
+#define FZ_VQ_F_NOTIF_DATA 0x08 /* VIRTIO_F_NOTIFICATION_DATA */
+#define FZ_VQ_F_RING_RESET 0x10 /* VIRTIO_F_RING_RESET */
+#define FZ_VQ_F_HOLD	   0x20 /* park requests until FZ_VQ_COMPLETE */
+#define FZ_VQ_F_FLUSH_EACH 0x40 /* echo flushes after every request */
+
+enum fz_vq_op {
+	/* u8 flags (FZ_VQ_ADD_*), u8 n (1 + n % 32 buffers), then n times:
+	 * u8 mode (FZ_VQ_BUF_*), u16 len, and u64 gpa (FZ_VQ_BUF_RAW) or
+	 * u16 off (the others). drvq_add, then kick if the device asks. */
+	FZ_VQ_ADD,
+	FZ_VQ_KICK,	  /* u8 queue: notify unconditionally */
+	FZ_VQ_HARVEST,	  /* u8 queue: drvq_get_used until empty */
+	FZ_VQ_CB,	  /* u8: bit 0 queue, bit 1 enable (else disable) */
+	FZ_VQ_COMPLETE,	  /* u8 held index, u8 bit 0 flush: echo + vq_push */
+	FZ_VQ_RAW_DESC,	  /* u8 queue, u16 index, 16 bytes: one descriptor */
+	FZ_VQ_RAW_DRIVER, /* u8 queue, u16 off, u16 val: driver area */
+	/* u8 queue, u16 head (split: next avail entry, idx++) or position
+	 * (packed), u16 flags (packed: AVAIL/USED from the driver's wrap
+	 * counter, the other one if bit 15 is set). */
+	FZ_VQ_PUBLISH,
+	FZ_VQ_POKE,    /* u16 off, u8 len, bytes: into the data area */
+	FZ_VQ_RAW_MEM, /* u32 gpa, u8 len, bytes: anywhere in low RAM */
+	FZ_VQ_QRESET,  /* u8 queue: virtio_queue_reset, then set up again */
+	FZ_VQ_RESET,   /* device reset and a new probe */
+	FZ_VQ_NR_OPS,
+};
+
+#define FZ_VQ_ADD_QUEUE	   0x01
+#define FZ_VQ_ADD_INDIRECT 0x02
+#define FZ_VQ_ADD_NO_KICK  0x04
+
+#define FZ_VQ_BUF_DATA	   0 /* data area + off % FZ_VQ_DATA_LEN */
+#define FZ_VQ_BUF_RAW	   1 /* any gpa at all */
+#define FZ_VQ_BUF_HIGH	   2 /* the high RAM region + off */
+#define FZ_VQ_BUF_LOW_END  3 /* end of low RAM - off */
+#define FZ_VQ_BUF_WHERE	   0x03
+#define FZ_VQ_BUF_WRITABLE 0x04
+#define FZ_VQ_DATA_LEN	   0x4000
+
+/* ---- fuzz_virtio_pci -----------------------------------------------------
+ * The echo device on a virtio-pci function in slot 1 of a PCI host (as
+ * tests/unit/test_pci_virtio.c sets it up, MSI-X on eventfds), 64 KiB of
+ * guest RAM at 0. Ops until the input ends: u8 op, then
+ *   FZ_PCI_ECAM_*: u16 off (bus 0 ECAM, slots 0 and 1), u8 width
+ *   FZ_PCI_BAR0_*: u16 off (% 0x4000), u8 width
+ *   FZ_PCI_BAR1_*: u16 off (% 0x1000), u8 width
+ *   FZ_PCI_PIO_*:  u8 port (0xcf8 + port % 8), u8 width
+ * and for writes a u64 value; width is 1 << (width % 4) bytes.
+ *   FZ_PCI_MEM:    u16 gpa, u8 len, bytes: guest RAM (ring contents). */
+enum fz_pci_op {
+	FZ_PCI_ECAM_READ,
+	FZ_PCI_ECAM_WRITE,
+	FZ_PCI_BAR0_READ,
+	FZ_PCI_BAR0_WRITE,
+	FZ_PCI_BAR1_READ,
+	FZ_PCI_BAR1_WRITE,
+	FZ_PCI_PIO_READ,
+	FZ_PCI_PIO_WRITE,
+	FZ_PCI_MEM,
+	FZ_PCI_NR_OPS,
+};
+#define FZ_PCI_RAM_LEN 0x10000
+
+/* ---- fuzz_virtio_blk -----------------------------------------------------
+ * virtio-blk on a 64 KiB raw image (a memfd), on the core bus of the fake
+ * transport; the driver model builds well-formed rings, the requests in
+ * them are the fuzzer's. Header: u8 flags (FZ_BLK_F_*), u16 mask of the
+ * device features the driver accepts (bit i: the i-th of FZ_BLK_FEATURES),
+ * u8 queue size (4 << (v % 7)). Then ops until the input ends: */
+#define FZ_BLK_FEATURES                                                      \
+	VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_CONFIG_WCE, VIRTIO_BLK_F_DISCARD,   \
+		VIRTIO_BLK_F_WRITE_ZEROES, VIRTIO_BLK_F_MQ, VIRTIO_BLK_F_RO, \
+		VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_SIZE_MAX,                 \
+		VIRTIO_BLK_F_BLK_SIZE, VIRTIO_BLK_F_TOPOLOGY
+#define FZ_BLK_F_PACKED	  0x01
+#define FZ_BLK_F_READONLY 0x02
+#define FZ_BLK_F_NOCACHE  0x04 /* cache=none */
+#define FZ_BLK_F_TWO_Q	  0x08 /* num_queues = 2 */
+#define FZ_BLK_F_INDIRECT 0x10 /* offered to the driver */
+#define FZ_BLK_F_EVENT	  0x20 /* EVENT_IDX offered to the driver */
+#define FZ_BLK_F_IN_ORDER 0x40
+
+enum fz_blk_op {
+	/* u8 flags (FZ_BLK_R_*), u8 type (% 8: IN, OUT, FLUSH, GET_ID,
+	 * DISCARD, WRITE_ZEROES, else a raw u32 follows), u8 sector mode
+	 * (% 3: a u8, capacity - a u8, a raw u64) and the sector, u8 header
+	 * length (0: 16, else 1 + v % 32), u8 status length (0xff: none,
+	 * else 1 + v % 8), u8 n (n % 9 data segments), then per segment
+	 * u16 off (% FZ_BLK_DATA_LEN), u16 len. Queued, not kicked. */
+	FZ_BLK_REQ,
+	FZ_BLK_KICK,	  /* kick every queue and wait for every answer */
+	FZ_BLK_CFG_WRITE, /* u8 off, u8 len (1 + len % 8), u64 value */
+	FZ_BLK_CFG_READ,  /* u8 off, u8 len */
+	FZ_BLK_RESET,	  /* wait, device reset, probe again */
+	FZ_BLK_POKE, /* u16 off, u8 len, bytes: into the data area (tables) */
+	FZ_BLK_NR_OPS,
+};
+#define FZ_BLK_R_QUEUE	  0x01
+#define FZ_BLK_R_INDIRECT 0x02
+#define FZ_BLK_R_FLIP	  0x04 /* data the other direction */
+#define FZ_BLK_R_SPLIT	  0x08 /* header in two descriptors */
+#define FZ_BLK_DATA_LEN	  0x10000
+#define FZ_BLK_IMAGE_LEN  0x10000
+
+/* ---- fuzz_boot_linux -----------------------------------------------------
+ * u8 memory (index into the sizes in fuzz_boot_linux.c), u32 initrd
+ * (bit 31: absent; bit 30: 4 GiB + the low 30 bits, sparse; else the low
+ * 22 bits are its length), u16 command line length, the command line,
+ * then the kernel file: everything that is left. */
+#define FZ_BOOT_NO_INITRD   0x80000000u
+#define FZ_BOOT_HUGE_INITRD 0x40000000u
+
+/* ---- fuzz_options --------------------------------------------------------
+ * The input split at NUL bytes is argv[1..] (at most 64 words) of
+ * `vmm`; every --disk and --device spec that parses is then given to the
+ * device field parsers (device_table_parse_spec). */
+#define FZ_OPTIONS_MAX_ARGS 64
+
+#endif
