@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	build-essential cmake pkg-config check libfdt-dev libslirp-dev libseccomp-dev # build
 	clang-format acpica-tools device-tree-compiler                 # style, ACPI tables, dtc
+	clang libclang-rt-14-dev                                       # fuzzing (tools/fuzz.sh)
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd         # guest images, test host
 	coreutils util-linux e2fsprogs                         # runner (timeout, base64, flock), guest mkfs/fsck
 )

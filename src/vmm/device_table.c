@@ -699,34 +699,3 @@ void device_table_destroy_virtio(struct virtio_devices *v)
 	transport_buses_destroy(&v->buses);
 	free(v);
 }
-
-int device_table_parse_spec(const char *opt, const char *spec, char *err,
-			    size_t err_len)
-{
-	char buf[MAX_SPEC_LEN], *fields;
-	struct virtio_blk_options blk;
-	struct virtio_rng_options rng;
-	struct virtio_console_options con;
-	const char *bad = "", *in, *out;
-	int r;
-
-	if (copy_spec(buf, opt, spec, err, err_len) < 0)
-		return -1;
-	if (!strcmp(opt, "--disk")) {
-		r = parse_disk(buf, &blk, &bad);
-	} else {
-		fields = strchr(buf, ',');
-		if (fields)
-			*fields++ = '\0';
-		bad = buf; /* an unknown device name */
-		r = -1;
-		if (!strcmp(buf, "virtio-rng"))
-			r = parse_rng(fields, &rng, &bad);
-		else if (!strcmp(buf, "virtio-console"))
-			r = parse_console_port(fields, &con, &in, &out, &bad);
-	}
-	if (r < 0)
-		snprintf(err, err_len, "%s %s: bad or unknown field '%s'", opt,
-			 spec, bad);
-	return r;
-}

@@ -76,11 +76,4 @@ int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
  * be running. NULL is ignored. */
 void device_table_destroy_virtio(struct virtio_devices *v);
 
-/* Parses one spec of `opt` ("--disk" or "--device") with the same field
- * parsers device_table_create_virtio() uses, and nothing more: no file is
- * opened, no device made. Returns 0, or -1 with the same one-line message
- * in err. The seam for tests/fuzz/fuzz_options.c. */
-int device_table_parse_spec(const char *opt, const char *spec, char *err,
-			    size_t err_len);
-
 #endif

@@ -1,10 +1,11 @@
 /* fuzz_options: the vmm command line (src/vmm/options.c) and the device
- * spec field parsers (src/vmm/device_table.c, through
- * device_table_parse_spec: parsing only, no file is ever opened).
+ * plan (src/vmm/device_table.c, device_table_plan_virtio: every spec's
+ * fields parsed and each device placed on its transport, with no file
+ * opened and no KVM).
  *
  * The input split at NUL bytes is argv; what options_parse accepts must
- * satisfy what options.h promises, and every --disk and --device spec it
- * kept goes through the field parsers. Format in fz_formats.h.
+ * satisfy what options.h promises, and then goes through the plan. Format
+ * in fz_formats.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "device_table.h"
 #include "fz.h"
 #include "fz_formats.h"
+#include "machine.h"
 #include "options.h"
 
 static void __attribute__((noreturn)) fail(const char *what)
@@ -26,8 +28,11 @@ static void check_options(const struct vmm_options *o)
 {
 	if (o->help || o->version)
 		return;
-	if (!o->kernel == !o->raw)
-		fail("accepted neither or both of --kernel and --raw");
+	if (o->kernel && o->raw)
+		fail("accepted both --kernel and --raw");
+	/* Without a guest, only describing the machine is allowed. */
+	if (!o->kernel && !o->raw && !o->print_layout && !o->dump_dtb)
+		fail("accepted no guest and nothing to describe");
 	if (o->memory < OPTIONS_MIN_MEMORY || o->memory > OPTIONS_MAX_MEMORY)
 		fail("accepted a memory size out of range");
 	if (o->cpus < 1 || o->cpus > OPTIONS_MAX_CPUS)
@@ -39,24 +44,22 @@ static void check_options(const struct vmm_options *o)
 		fail("--append not terminated");
 }
 
-static void check_specs(const struct vmm_options *o)
+/* The plan refuses with a message or accepts within the layout's room. */
+static void check_plan(const struct vmm_options *o)
 {
-	char err[1024];
+	struct virtio_devices *v = NULL;
+	struct machine m;
+	char err[1024] = "";
 
-	for (unsigned int i = 0; i < o->nr_disks; i++) {
-		err[0] = '\0';
-		if (device_table_parse_spec("--disk", o->disks[i], err,
-					    sizeof(err)) < 0 &&
-		    !err[0])
-			fail("a refused --disk spec without a message");
+	machine_describe(&m, o);
+	if (device_table_plan_virtio(&m, o, &v, err, sizeof(err)) < 0) {
+		if (!err[0])
+			fail("a refused device plan without a message");
+		return;
 	}
-	for (unsigned int i = 0; i < o->nr_devices; i++) {
-		err[0] = '\0';
-		if (device_table_parse_spec("--device", o->devices[i], err,
-					    sizeof(err)) < 0 &&
-		    !err[0])
-			fail("a refused --device spec without a message");
-	}
+	if (m.nr_virtio > MACHINE_MAX_VIRTIO)
+		fail("planned more devices than the machine has room for");
+	device_table_destroy_virtio(v);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -80,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		options_parse_size(argv[i], &bytes);
 	if (options_parse(argc, argv, &o, err, sizeof(err)) == 0) {
 		check_options(&o);
-		check_specs(&o);
+		check_plan(&o);
 	} else if (!err[0]) {
 		fail("refused without a message");
 	}

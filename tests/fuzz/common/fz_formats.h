@@ -134,7 +134,7 @@ enum fz_blk_op {
 /* ---- fuzz_options --------------------------------------------------------
  * The input split at NUL bytes is argv[1..] (at most 64 words) of
  * `vmm`; every --disk and --device spec that parses is then given to the
- * device field parsers (device_table_parse_spec). */
+ * device plan (device_table_plan_virtio). */
 #define FZ_OPTIONS_MAX_ARGS 64
 
 #endif
