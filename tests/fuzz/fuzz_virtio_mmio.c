@@ -131,8 +131,7 @@ static void check(struct mmiof *f)
 		fail("DRIVER_OK without FEATURES_OK on version 2");
 	if (f->version == 1 && virtio_has_feature(vd, VIRTIO_F_VERSION_1))
 		fail("VERSION_1 negotiated on a legacy device");
-	if (!f->vm.irq_level[MMIO_GSI] !=
-	    !reg(f, VIRTIO_MMIO_INTERRUPT_STATUS))
+	if (!f->vm.irq_level[MMIO_GSI] != !reg(f, VIRTIO_MMIO_INTERRUPT_STATUS))
 		fail("interrupt line does not follow InterruptStatus");
 	for (uint16_t q = 0; q < ECHO_NUM_QUEUES; q++)
 		fz_check_queue(virtio_queue(vd, q));
