@@ -1,17 +1,18 @@
 /* make_seeds: writes the seed corpus of every fuzz target.
  *
  * Each seed is valid traffic, encoded in the target's input format
- * (common/fz_formats.h): a Linux-like virtqueue session, a virtio-pci
- * driver bring-up, virtio-blk requests of every type, bzImages and command
- * lines. The fuzzer starts from these and mutates; without them it would
- * spend its first minutes finding "HdrS" or DRIVER_OK. Usage:
- *   make_seeds DIR   writes DIR/<target>/<seed> (tests/fuzz/corpus)
+ * (common/fz_formats.h): a Linux-like virtqueue session, virtio-pci and
+ * virtio-mmio driver bring-ups, virtio-blk requests of every type, bzImages and
+ * command lines. The fuzzer starts from these and mutates; without them it
+ * would spend its first minutes finding "HdrS" or DRIVER_OK. Usage: make_seeds
+ * DIR   writes DIR/<target>/<seed> (tests/fuzz/corpus)
  */
 #include <asm/bootparam.h>
 #include <errno.h>
 #include <linux/pci_regs.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 #include <stdbool.h>
@@ -390,6 +391,185 @@ static void pci_seeds(void)
 	save("fuzz_virtio_pci", "config-access", &s);
 }
 
+/* ---- fuzz_virtio_mmio ---- */
+
+static void mmio_wr(struct seed *s, uint16_t off, uint32_t val)
+{
+	u8(s, FZ_MMIO_WRITE);
+	u16(s, off);
+	u8(s, 2); /* 4 bytes */
+	u64(s, val);
+}
+
+static void mmio_rd(struct seed *s, uint16_t off, unsigned int len)
+{
+	u8(s, FZ_MMIO_READ);
+	u16(s, off);
+	u8(s, len == 1 ? 0 : len == 2 ? 1 : len == 4 ? 2 : 3);
+}
+
+static void mmio_mem(struct seed *s, uint16_t gpa, const void *p, uint8_t len)
+{
+	u8(s, FZ_MMIO_MEM);
+	u16(s, gpa);
+	u8(s, len);
+	put(s, p, len);
+}
+
+/* vm_interrupt(): read InterruptStatus, acknowledge what it said. */
+static void mmio_interrupt(struct seed *s)
+{
+	mmio_rd(s, VIRTIO_MMIO_INTERRUPT_STATUS, 4);
+	mmio_wr(s, VIRTIO_MMIO_INTERRUPT_ACK,
+		VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
+}
+
+/* One readable and one writable buffer at descriptors 0 and 1, offered
+ * in avail entry `slot` (avail idx becomes slot + 1). */
+static void mmio_split_request(struct seed *s, uint16_t desc, uint16_t avail,
+			       uint16_t slot)
+{
+	struct vring_desc d[2] = {
+		{BUF_IN, 16, VRING_DESC_F_NEXT, 1},
+		{BUF_OUT, 16, VRING_DESC_F_WRITE, 0},
+	};
+	uint16_t head = 0, idx = (uint16_t)(slot + 1);
+
+	mmio_mem(s, BUF_IN, "sixteen bytes!!!", 16);
+	mmio_mem(s, desc, d, sizeof(d));
+	mmio_mem(s, (uint16_t)(avail + 4 + 2 * slot), &head, sizeof(head));
+	mmio_mem(s, (uint16_t)(avail + 2), &idx, sizeof(idx));
+}
+
+/* Linux's virtio_mmio probe (vm_finalize_features, vm_setup_vq) on
+ * version 2: status, features (word 1 then 0), queue 0 of size `num`
+ * with its three areas, QueueReady, DRIVER_OK. */
+static void mmio_bring_up(struct seed *s, uint32_t word0, uint32_t word1,
+			  uint16_t num)
+{
+	const uint8_t S_ACK = VIRTIO_CONFIG_S_ACKNOWLEDGE,
+		      S_DRV = VIRTIO_CONFIG_S_DRIVER,
+		      S_FOK = VIRTIO_CONFIG_S_FEATURES_OK,
+		      S_DOK = VIRTIO_CONFIG_S_DRIVER_OK;
+
+	u8(s, 0); /* version 2 */
+	mmio_rd(s, VIRTIO_MMIO_MAGIC_VALUE, 4);
+	mmio_rd(s, VIRTIO_MMIO_VERSION, 4);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, 0);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, S_ACK);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, S_ACK | S_DRV);
+	mmio_wr(s, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	mmio_rd(s, VIRTIO_MMIO_DEVICE_FEATURES, 4);
+	mmio_wr(s, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	mmio_wr(s, VIRTIO_MMIO_DRIVER_FEATURES, word1);
+	mmio_wr(s, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	mmio_wr(s, VIRTIO_MMIO_DRIVER_FEATURES, word0);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, S_ACK | S_DRV | S_FOK);
+	mmio_rd(s, VIRTIO_MMIO_STATUS, 4);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_SEL, 0);
+	mmio_rd(s, VIRTIO_MMIO_QUEUE_READY, 4);
+	mmio_rd(s, VIRTIO_MMIO_QUEUE_NUM_MAX, 4);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_NUM, num);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_DESC_LOW, RING_DESC);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_AVAIL_LOW, RING_AVAIL);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_USED_LOW, RING_USED);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_READY, 1);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, S_ACK | S_DRV | S_FOK | S_DOK);
+}
+
+/* Legacy (version 1) probe: GuestPageSize, no FEATURES_OK, QueuePFN 1
+ * (descriptors at 0x1000, avail at 0x1000 + 16 * 4, used at 0x2000). */
+static void mmio_legacy(struct seed *s)
+{
+	const uint8_t S_ACK = VIRTIO_CONFIG_S_ACKNOWLEDGE,
+		      S_DRV = VIRTIO_CONFIG_S_DRIVER,
+		      S_DOK = VIRTIO_CONFIG_S_DRIVER_OK;
+
+	u8(s, FZ_MMIO_F_LEGACY);
+	mmio_rd(s, VIRTIO_MMIO_VERSION, 4);
+	mmio_wr(s, VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, 0);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, S_ACK);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, S_ACK | S_DRV);
+	mmio_wr(s, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	mmio_rd(s, VIRTIO_MMIO_DEVICE_FEATURES, 4);
+	mmio_wr(s, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	mmio_wr(s, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_SEL, 0);
+	mmio_rd(s, VIRTIO_MMIO_QUEUE_PFN, 4);
+	mmio_rd(s, VIRTIO_MMIO_QUEUE_NUM_MAX, 4);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_NUM, 4);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_ALIGN, 4096);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_PFN, RING_DESC / 4096);
+	mmio_wr(s, VIRTIO_MMIO_STATUS, S_ACK | S_DRV | S_DOK);
+	mmio_split_request(s, RING_DESC, RING_DESC + 16 * 4, 0);
+	mmio_wr(s, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	mmio_interrupt(s);
+	/* Offered without a kick: the device thread finds it. */
+	mmio_split_request(s, RING_DESC, RING_DESC + 16 * 4, 1);
+	u8(s, FZ_MMIO_PROCESS);
+	u8(s, 0);
+	mmio_interrupt(s);
+}
+
+static void mmio_seeds(void)
+{
+	struct seed s = {0};
+	struct vring_packed_desc d[2] = {
+		{BUF_IN, 16, 0, VRING_DESC_F_NEXT | 0x80},
+		{BUF_OUT, 16, 0, VRING_DESC_F_WRITE | 0x80},
+	};
+
+	/* Split ring, one request kicked, one found, config space. */
+	mmio_bring_up(&s, 0, 1, 4);
+	mmio_split_request(&s, RING_DESC, RING_AVAIL, 0);
+	mmio_wr(&s, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	mmio_interrupt(&s);
+	mmio_split_request(&s, RING_DESC, RING_AVAIL, 1);
+	u8(&s, FZ_MMIO_PROCESS);
+	u8(&s, 0);
+	mmio_interrupt(&s);
+	mmio_rd(&s, VIRTIO_MMIO_CONFIG_GENERATION, 4);
+	mmio_rd(&s, VIRTIO_MMIO_CONFIG, 8);
+	u8(&s, FZ_MMIO_WRITE);
+	u16(&s, VIRTIO_MMIO_CONFIG + 8);
+	u8(&s, 0); /* 1 byte */
+	u64(&s, 0x5a);
+	mmio_rd(&s, VIRTIO_MMIO_SHM_LEN_LOW, 4);
+	save("fuzz_virtio_mmio", "bring-up-split", &s);
+
+	/* Packed, indirect, event index, notification data, ring reset;
+	 * then QueueReset and the queue set up again. */
+	s.n = 0;
+	mmio_bring_up(&s,
+		      1u << VIRTIO_RING_F_INDIRECT_DESC |
+			      1u << VIRTIO_RING_F_EVENT_IDX,
+		      0x145, 4);
+	mmio_mem(&s, BUF_IN, "sixteen bytes!!!", 16);
+	mmio_mem(&s, RING_DESC, d, sizeof(d));
+	/* Notification data: queue 0, next_off 2, next_wrap 1 (§2.9). */
+	mmio_wr(&s, VIRTIO_MMIO_QUEUE_NOTIFY, 0x80020000);
+	mmio_interrupt(&s);
+	mmio_wr(&s, 0x0c0, 1); /* QueueReset */
+	mmio_rd(&s, 0x0c0, 4);
+	mmio_wr(&s, VIRTIO_MMIO_QUEUE_NUM, 4);
+	mmio_wr(&s, VIRTIO_MMIO_QUEUE_DESC_LOW, RING_DESC);
+	mmio_wr(&s, VIRTIO_MMIO_QUEUE_AVAIL_LOW, RING_AVAIL);
+	mmio_wr(&s, VIRTIO_MMIO_QUEUE_USED_LOW, RING_USED);
+	mmio_wr(&s, VIRTIO_MMIO_QUEUE_READY, 1);
+	mmio_mem(&s, RING_DESC, d, sizeof(d));
+	u8(&s, FZ_MMIO_PROCESS);
+	u8(&s, 0);
+	save("fuzz_virtio_mmio", "bring-up-packed-reset", &s);
+
+	s.n = 0;
+	mmio_legacy(&s);
+	save("fuzz_virtio_mmio", "legacy-pfn", &s);
+}
+
 /* ---- fuzz_virtio_blk ---- */
 
 struct blk_req {
@@ -617,6 +797,7 @@ int main(int argc, char **argv)
 	vq_seeds("fuzz_vq_split", false);
 	vq_seeds("fuzz_vq_packed", true);
 	pci_seeds();
+	mmio_seeds();
 	blk_seeds();
 	boot_seeds();
 	options_seeds();

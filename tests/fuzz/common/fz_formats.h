@@ -82,6 +82,29 @@ enum fz_pci_op {
 };
 #define FZ_PCI_RAM_LEN 0x10000
 
+/* ---- fuzz_virtio_mmio ----------------------------------------------------
+ * The echo device behind one virtio-mmio register window (as
+ * tests/unit/test_virtio_mmio.c sets it up, the line on a fake IOAPIC
+ * input), 64 KiB of guest RAM at 0. Header: u8 flags (FZ_MMIO_F_*). Then
+ * ops until the input ends: u8 op, then
+ *   FZ_MMIO_READ:    u16 off (% 0x200), u8 width
+ *   FZ_MMIO_WRITE:   u16 off (% 0x200), u8 width, u64 value
+ * with width 1 << (width % 4) bytes (an 8-byte access may cross the end);
+ *   FZ_MMIO_MEM:     u16 gpa, u8 len, bytes: guest RAM (ring contents);
+ *   FZ_MMIO_PROCESS: u8 queue (% 2): the echo device pops and pushes
+ *                    everything available, as its thread would unkicked. */
+#define FZ_MMIO_F_LEGACY     0x01 /* version 1 (§4.2.4), else version 2 */
+#define FZ_MMIO_F_FLUSH_EACH 0x02 /* echo flushes after every request */
+
+enum fz_mmio_op {
+	FZ_MMIO_READ,
+	FZ_MMIO_WRITE,
+	FZ_MMIO_MEM,
+	FZ_MMIO_PROCESS,
+	FZ_MMIO_NR_OPS,
+};
+#define FZ_MMIO_RAM_LEN 0x10000
+
 /* ---- fuzz_virtio_blk -----------------------------------------------------
  * virtio-blk on a 64 KiB raw image (a memfd), on the core bus of the fake
  * transport; the driver model builds well-formed rings, the requests in
