@@ -5,6 +5,8 @@
 #include <check.h>
 #include <errno.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static void record_used(struct virtio_dev *vd, struct virtq *vq)
 {
@@ -312,4 +314,24 @@ int fake_transport_send(struct fake_transport *ft, uint16_t idx,
 	if (r == 0)
 		fake_transport_kick(ft, idx);
 	return r;
+}
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+void *fake_transport_wait_used(struct fake_transport *ft, uint16_t idx,
+			       uint32_t *len, long long timeout_ns)
+{
+	long long end = now_ns() + timeout_ns;
+	void *tok;
+
+	ck_assert_uint_lt(idx, ft->nr_queues);
+	while (!(tok = drvq_get_used(&ft->q[idx], len)) && now_ns() < end)
+		usleep(100);
+	return tok;
 }

@@ -147,6 +147,12 @@ int fake_transport_probe(struct fake_transport *ft, uint64_t want);
 bool fake_transport_kick(struct fake_transport *ft, uint16_t idx);
 void fake_transport_kick_now(struct fake_transport *ft, uint16_t idx);
 
+/* The next used buffer on queue idx (its token, *len set). The device's
+ * threads complete asynchronously, so this polls until one comes or
+ * timeout_ns has passed; NULL then. */
+void *fake_transport_wait_used(struct fake_transport *ft, uint16_t idx,
+			       uint32_t *len, long long timeout_ns);
+
 /* Adds one buffer to queue idx and kicks as a driver would. */
 int fake_transport_send(struct fake_transport *ft, uint16_t idx,
 			const struct drvq_buf *bufs, unsigned int n,

@@ -97,14 +97,6 @@ static void teardown(void)
 	guest_ram_destroy(&ram);
 }
 
-static long long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 /* Header, one data buffer, status byte; returns the status byte's gpa. */
 static uint64_t send(uint32_t type, uint64_t sector, uint64_t data_gpa,
 		     void *token)
@@ -123,16 +115,12 @@ static uint64_t send(uint32_t type, uint64_t sector, uint64_t data_gpa,
 	return status;
 }
 
-/* The next completion within WAIT_NS, or NULL. */
+/* The next completion on queue 0 within wait_ns, or NULL. */
 static void *next_used(long long wait_ns)
 {
-	long long end = now_ns() + wait_ns;
 	uint32_t len;
-	void *tok;
 
-	while (!(tok = drvq_get_used(&ft.q[0], &len)) && now_ns() < end)
-		usleep(100);
-	return tok;
+	return fake_transport_wait_used(&ft, 0, &len, wait_ns);
 }
 
 /* Gives the trapped page its bytes, waking the blocked host thread. */

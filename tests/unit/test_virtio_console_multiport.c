@@ -76,24 +76,6 @@ static void bring_up(int i)
 	ck_assert_uint_eq(le32toh(c.max_nr_ports), 2);
 }
 
-static long long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void *next_used(uint16_t q, uint32_t *len, long long wait_ns)
-{
-	long long end = now_ns() + wait_ns;
-	void *tok;
-
-	while (!(tok = drvq_get_used(&ft.q[q], len)) && now_ns() < end)
-		usleep(100);
-	return tok;
-}
-
 /* Posts n 256-byte device-writable buffers on q; the token is the gpa. */
 static void post_buffers(uint16_t q, unsigned int n)
 {
@@ -117,7 +99,8 @@ static void ctrl_send(uint32_t id, uint16_t event, uint16_t value, uint32_t len)
 
 	ck_assert_int_eq(fake_transport_send(&ft, CTRL_TXQ, &b, 1, false, &b),
 			 0);
-	ck_assert_ptr_eq(next_used(CTRL_TXQ, &used, WAIT_NS), &b);
+	ck_assert_ptr_eq(
+		fake_transport_wait_used(&ft, CTRL_TXQ, &used, WAIT_NS), &b);
 }
 
 /* The next control message from the device; its name, if any, in name. */
@@ -125,7 +108,7 @@ static struct virtio_console_control ctrl_recv(char *name, size_t name_len)
 {
 	struct virtio_console_control c;
 	uint32_t used;
-	void *tok = next_used(CTRL_RXQ, &used, WAIT_NS);
+	void *tok = fake_transport_wait_used(&ft, CTRL_RXQ, &used, WAIT_NS);
 	uint64_t gpa = (uintptr_t)tok;
 
 	ck_assert_ptr_nonnull(tok);
@@ -184,9 +167,10 @@ START_TEST(test_data_both_ways_once_open)
 	post_buffers(PORT1_RXQ, 2);
 	/* Closed port: the host's bytes wait in the pipe. */
 	ck_assert_int_eq(write(in_pipe[1], "to-guest", 8), 8);
-	ck_assert_ptr_null(next_used(PORT1_RXQ, &used, SETTLE_NS));
+	ck_assert_ptr_null(
+		fake_transport_wait_used(&ft, PORT1_RXQ, &used, SETTLE_NS));
 	ctrl_send(1, VIRTIO_CONSOLE_PORT_OPEN, 1, 8);
-	tok = next_used(PORT1_RXQ, &used, WAIT_NS);
+	tok = fake_transport_wait_used(&ft, PORT1_RXQ, &used, WAIT_NS);
 	ck_assert_ptr_nonnull(tok);
 	ck_assert_uint_eq(used, 8);
 	gpa = (uintptr_t)tok;
@@ -195,7 +179,8 @@ START_TEST(test_data_both_ways_once_open)
 	out = (struct drvq_buf){guest_ram_put(&ram, "to-host", 7), 7, false};
 	ck_assert_int_eq(
 		fake_transport_send(&ft, PORT1_TXQ, &out, 1, false, &out), 0);
-	ck_assert_ptr_eq(next_used(PORT1_TXQ, &used, WAIT_NS), &out);
+	ck_assert_ptr_eq(
+		fake_transport_wait_used(&ft, PORT1_TXQ, &used, WAIT_NS), &out);
 	ck_assert_int_eq(read(out_pipe[0], buf, sizeof(buf)), 7);
 	ck_assert_mem_eq(buf, "to-host", 7);
 }
@@ -211,7 +196,8 @@ START_TEST(test_bad_control_messages_are_ignored)
 	ctrl_send(7, VIRTIO_CONSOLE_PORT_READY, 1, 8);	 /* no such port */
 	ctrl_send(1, 99, 1, 8);				 /* unknown event */
 	ctrl_send(0, VIRTIO_CONSOLE_DEVICE_READY, 0, 8); /* driver failed */
-	ck_assert_ptr_null(next_used(CTRL_RXQ, &used, SETTLE_NS));
+	ck_assert_ptr_null(
+		fake_transport_wait_used(&ft, CTRL_RXQ, &used, SETTLE_NS));
 	ck_assert(!(fake_transport_status(&ft) & VIRTIO_CONFIG_S_NEEDS_RESET));
 	/* And the device still answers a good one. */
 	ctrl_send(0, VIRTIO_CONSOLE_DEVICE_READY, 1, 8);
@@ -230,7 +216,7 @@ START_TEST(test_control_backlog_is_bounded)
 	for (int k = 0; k < 100; k++)
 		ctrl_send(0, VIRTIO_CONSOLE_DEVICE_READY, 1, 8);
 	post_buffers(CTRL_RXQ, 120);
-	while (next_used(CTRL_RXQ, &used, SETTLE_NS))
+	while (fake_transport_wait_used(&ft, CTRL_RXQ, &used, SETTLE_NS))
 		n++;
 	ck_assert_uint_gt(n, 0);
 	ck_assert_uint_le(n, 3 * VIRTIO_CONSOLE_MAX_PORTS + 4);
@@ -248,10 +234,12 @@ START_TEST(test_reset_forgets_the_handshake)
 	/* Reset and probe again: the port is closed until opened anew. */
 	bring_up(_i);
 	post_buffers(PORT1_RXQ, 1);
-	ck_assert_ptr_null(next_used(PORT1_RXQ, &used, SETTLE_NS));
+	ck_assert_ptr_null(
+		fake_transport_wait_used(&ft, PORT1_RXQ, &used, SETTLE_NS));
 	handshake();
 	ctrl_send(1, VIRTIO_CONSOLE_PORT_OPEN, 1, 8);
-	ck_assert_ptr_nonnull(next_used(PORT1_RXQ, &used, WAIT_NS));
+	ck_assert_ptr_nonnull(
+		fake_transport_wait_used(&ft, PORT1_RXQ, &used, WAIT_NS));
 	ck_assert_uint_eq(used, 1);
 }
 END_TEST
