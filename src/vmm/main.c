@@ -50,17 +50,24 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NR_STOP_SIGNALS (sizeof(stop_signals) / sizeof(*stop_signals))
+
+static void set_stop_handlers(void (*handler)(int))
+{
+	struct sigaction sa = {.sa_handler = handler};
+
+	for (size_t i = 0; i < NR_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, NULL);
+}
+
 static int supervise(const struct vmm_options *opts)
 {
-	const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa = {.sa_handler = forward_signal};
 	struct timespec start;
 	int wstatus;
 	pid_t pid;
 
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(*stop_signals);
-	     i++)
-		sigaction(stop_signals[i], &sa, NULL);
+	set_stop_handlers(forward_signal);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		fflush(NULL);
@@ -70,9 +77,7 @@ static int supervise(const struct vmm_options *opts)
 			return 1;
 		}
 		if (pid == 0) {
-			sa.sa_handler = SIG_DFL;
-			for (size_t i = 0; i < 3; i++)
-				sigaction(stop_signals[i], &sa, NULL);
+			set_stop_handlers(SIG_DFL);
 			exit(run_machine(opts, &start));
 		}
 		child_pid = pid;
