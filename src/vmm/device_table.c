@@ -13,6 +13,7 @@
 
 #include "acpi_pm.h"
 #include "debug_ports.h"
+#include "device_table_internal.h"
 #include "i8042.h"
 #include "kvm.h"
 #include "layout.h"
@@ -23,9 +24,6 @@
 #include "serial.h"
 #include "spec.h"
 #include "transport.h"
-#include "virtio_blk.h"
-#include "virtio_console.h"
-#include "virtio_rng.h"
 
 static size_t serial_sink(void *opaque, const void *buf, size_t len)
 {
@@ -116,302 +114,11 @@ void device_table_destroy_platform(struct platform_devices *p)
 
 /* --- Virtio devices -------------------------------------------------- */
 
-#define MAX_VIRTIO_DEVICES (OPTIONS_MAX_DISKS + OPTIONS_MAX_DEVICES + 1)
-#define MAX_SPEC_LEN	   512
-
-_Static_assert(MAX_VIRTIO_DEVICES <= MACHINE_MAX_VIRTIO,
-	       "struct machine has room for every virtio device");
-
-struct virtio_slot;
-
-/* One row per kind of virtio device: its name, the fields only it takes,
- * and how to make one. Fields every device takes (transport=, version=,
- * packed=) are handled once, in parse_fields(). */
-struct virtio_kind {
-	const char *name; /* as --device and --print-layout name it */
-	/* Takes one "key=value" field (value NULL for a bare "key"): 0, or
-	 * -1 if the key or value is not one of this device's. */
-	int (*field)(struct virtio_slot *s, const char *key, char *value);
-	/* Makes the device from s->o: 0 with s->dev and *vd set, or -errno. */
-	int (*create)(struct virtio_slot *s, struct kvm_vm *vm,
-		      struct virtio_dev **vd);
-	void (*destroy)(void *dev);
-	/* Optional: after the last field, -1 (err set) if one the device
-	 * needs is missing. */
-	int (*complete)(struct virtio_slot *s, char *err, size_t len);
-};
-
-/* One device the user asked for: parsed and placed by the plan, then
- * created and put on its transport. */
-struct virtio_slot {
-	const struct virtio_kind *kind;
-	char what[MAX_SPEC_LEN + 16]; /* "--disk SPEC": messages, layout */
-	char fields[MAX_SPEC_LEN];    /* split in place; o points into it */
-	union {
-		struct virtio_blk_options blk;
-		struct virtio_rng_options rng;
-		struct virtio_console_options console;
-		struct {
-			struct virtio_console_options o;
-			const char *in, *out; /* host files; NULL: none */
-		} port;
-	} o;
-	bool packed;
-	enum machine_transport transport;
-	unsigned int version; /* virtio-mmio register layout; 0: default */
-	unsigned int idx;     /* the device in m->virtio */
-	void *dev;
-};
-
 struct virtio_devices {
 	struct transport_buses buses;
 	struct virtio_slot slots[MAX_VIRTIO_DEVICES];
 	unsigned int nr;
 };
-
-/* --- The device kinds ------------------------------------------------ */
-
-/* --disk PATH[,readonly=on][,serial=S][,cache=writeback|none]
- *        [,num-queues=N] */
-static int blk_field(struct virtio_slot *s, const char *key, char *v)
-{
-	struct virtio_blk_options *o = &s->o.blk;
-	unsigned long n;
-
-	if (!strcmp(key, "readonly"))
-		return spec_on_off(v, &o->readonly);
-	if (!strcmp(key, "serial") && v) {
-		o->serial = v;
-		return 0;
-	}
-	if (!strcmp(key, "cache") && v && !strcmp(v, "writeback")) {
-		o->cache = VIRTIO_BLK_CACHE_WRITEBACK;
-		return 0;
-	}
-	if (!strcmp(key, "cache") && v && !strcmp(v, "none")) {
-		o->cache = VIRTIO_BLK_CACHE_NONE;
-		return 0;
-	}
-	if (!strcmp(key, "num-queues") &&
-	    !spec_uint(v, VIRTIO_BLK_MAX_QUEUES, &n) && n > 0) {
-		o->num_queues = (uint16_t)n;
-		return 0;
-	}
-	return -1;
-}
-
-static int blk_create(struct virtio_slot *s, struct kvm_vm *vm,
-		      struct virtio_dev **vd)
-{
-	struct virtio_blk *blk = NULL;
-	int ret;
-
-	s->o.blk.packed_off = !s->packed;
-	ret = virtio_blk_create(&s->o.blk, &vm->mem, &blk);
-	if (ret == 0) {
-		s->dev = blk;
-		*vd = virtio_blk_vdev(blk);
-	}
-	return ret;
-}
-
-static void blk_destroy(void *dev)
-{
-	virtio_blk_destroy(dev);
-}
-
-/* --device virtio-rng[,rate=BYTES_PER_SECOND] */
-static int rng_field(struct virtio_slot *s, const char *key, char *v)
-{
-	unsigned long n;
-
-	if (!strcmp(key, "rate") && !spec_uint(v, UINT32_MAX, &n)) {
-		s->o.rng.bytes_per_sec = (uint32_t)n;
-		return 0;
-	}
-	return -1;
-}
-
-static int rng_create(struct virtio_slot *s, struct kvm_vm *vm,
-		      struct virtio_dev **vd)
-{
-	struct virtio_rng *rng = NULL;
-	int ret;
-
-	s->o.rng.packed_off = !s->packed;
-	ret = virtio_rng_create(&s->o.rng, &vm->mem, &rng);
-	if (ret == 0) {
-		s->dev = rng;
-		*vd = virtio_rng_vdev(rng);
-	}
-	return ret;
-}
-
-static void rng_destroy(void *dev)
-{
-	virtio_rng_destroy(dev);
-}
-
-/* --console virtio: port 0 on vmm's stdin and stdout; no fields of its
- * own. */
-static int console_field(struct virtio_slot *s, const char *key, char *v)
-{
-	return -1;
-}
-
-static int console_create(struct virtio_slot *s, struct kvm_vm *vm,
-			  struct virtio_dev **vd)
-{
-	struct virtio_console *con = NULL;
-	int ret;
-
-	s->o.console = (struct virtio_console_options){
-		.in_fd = STDIN_FILENO,
-		.out_fd = STDOUT_FILENO,
-		.cols = 80,
-		.rows = 25,
-		.packed_off = !s->packed,
-	};
-	ret = virtio_console_create(&s->o.console, &vm->mem, &con);
-	if (ret == 0) {
-		s->dev = con;
-		*vd = virtio_console_vdev(con);
-	}
-	return ret;
-}
-
-static void console_destroy(void *dev)
-{
-	virtio_console_destroy(dev);
-}
-
-/* --device virtio-console,name=NAME[,in=PATH][,out=PATH]: a device with
- * one named port (MULTIPORT) on host files or FIFOs. */
-static int port_field(struct virtio_slot *s, const char *key, char *v)
-{
-	if (!strcmp(key, "name") && v && *v &&
-	    strlen(v) <= VIRTIO_CONSOLE_NAME_MAX) {
-		s->o.port.o.ports[0].name = v;
-		return 0;
-	}
-	if (!strcmp(key, "in") && v && *v) {
-		s->o.port.in = v;
-		return 0;
-	}
-	if (!strcmp(key, "out") && v && *v) {
-		s->o.port.out = v;
-		return 0;
-	}
-	return -1;
-}
-
-static int port_complete(struct virtio_slot *s, char *err, size_t len)
-{
-	if (s->o.port.o.ports[0].name)
-		return 0;
-	snprintf(err, len, "%s: missing field 'name'", s->what);
-	return -1;
-}
-
-/* The host end: a FIFO is opened read-write so that opening never waits
- * for the other side and a writer leaving is not the end of input; a
- * regular file is read from the start / written from empty. */
-static int open_port_file(const char *path, bool for_input)
-{
-	struct stat st;
-	int flags = O_CLOEXEC;
-
-	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
-		flags |= O_RDWR;
-	else if (for_input)
-		flags |= O_RDONLY;
-	else
-		flags |= O_WRONLY | O_CREAT | O_TRUNC;
-	return open(path, flags, 0644);
-}
-
-/* What a port device owns: the device and its host files. */
-struct console_port_dev {
-	struct virtio_console *con;
-	int in_fd, out_fd;
-};
-
-static void port_destroy(void *dev)
-{
-	struct console_port_dev *d = dev;
-
-	virtio_console_destroy(d->con);
-	if (d->in_fd >= 0)
-		close(d->in_fd);
-	if (d->out_fd >= 0)
-		close(d->out_fd);
-	free(d);
-}
-
-static int port_create(struct virtio_slot *s, struct kvm_vm *vm,
-		       struct virtio_dev **vd)
-{
-	struct virtio_console_options *o = &s->o.port.o;
-	struct console_port_dev *d = calloc(1, sizeof(*d));
-	int ret = 0;
-
-	if (!d)
-		return -ENOMEM;
-	d->in_fd = d->out_fd = -1;
-	if (s->o.port.in && (d->in_fd = open_port_file(s->o.port.in, true)) < 0)
-		ret = -errno;
-	if (!ret && s->o.port.out &&
-	    (d->out_fd = open_port_file(s->o.port.out, false)) < 0)
-		ret = -errno;
-	o->nr_ports = 1;
-	o->ports[0].in_fd = d->in_fd;
-	o->ports[0].out_fd = d->out_fd;
-	o->packed_off = !s->packed;
-	if (!ret)
-		ret = virtio_console_create(o, &vm->mem, &d->con);
-	if (ret < 0) {
-		port_destroy(d);
-		return ret;
-	}
-	s->dev = d;
-	*vd = virtio_console_vdev(d->con);
-	return 0;
-}
-
-/* The rows. --disk and --console virtio make one kind each; --device
- * names its kind. */
-static const struct virtio_kind blk_kind = {
-	.name = "virtio-blk",
-	.field = blk_field,
-	.create = blk_create,
-	.destroy = blk_destroy,
-};
-static const struct virtio_kind console_kind = {
-	.name = "virtio-console",
-	.field = console_field,
-	.create = console_create,
-	.destroy = console_destroy,
-};
-static const struct virtio_kind rng_kind = {
-	.name = "virtio-rng",
-	.field = rng_field,
-	.create = rng_create,
-	.destroy = rng_destroy,
-};
-static const struct virtio_kind console_port_kind = {
-	.name = "virtio-console",
-	.field = port_field,
-	.create = port_create,
-	.destroy = port_destroy,
-	.complete = port_complete,
-};
-
-/* What --device can name. */
-static const struct virtio_kind *const device_kinds[] = {
-	&rng_kind,
-	&console_port_kind,
-};
-#define NR_DEVICE_KINDS (sizeof(device_kinds) / sizeof(device_kinds[0]))
 
 /* --- The plan: parse and place, before the VM exists ------------------ */
 
@@ -471,8 +178,12 @@ static int parse_fields(struct virtio_slot *s, char *cursor,
 		if (ret < 0)
 			return -1;
 		if (ret == 0 && s->kind->field(s, key, v) < 0) {
-			snprintf(err, len, "%s: bad or unknown field '%s'",
-				 s->what, key);
+			if (s->why[0])
+				snprintf(err, len, "%s: %s", s->what, s->why);
+			else
+				snprintf(err, len,
+					 "%s: bad or unknown field '%s'",
+					 s->what, key);
 			return -1;
 		}
 	}
@@ -522,7 +233,8 @@ static int plan_console(struct virtio_devices *v, struct machine *m,
 
 	snprintf(spec, sizeof(spec), "virtio%s%s", fields ? "," : "",
 		 fields ? fields : "");
-	s = new_slot(v, &console_kind, "--console", spec, err, len);
+	s = new_slot(v, &device_table_console_kind, "--console", spec, err,
+		     len);
 	if (!s || parse_fields(s, fields ? s->fields + strlen("virtio,") : NULL,
 			       def, err, len) < 0)
 		return -1;
@@ -535,7 +247,7 @@ static int plan_disk(struct virtio_devices *v, struct machine *m,
 		     size_t len)
 {
 	struct virtio_slot *s =
-		new_slot(v, &blk_kind, "--disk", spec, err, len);
+		new_slot(v, &device_table_blk_kind, "--disk", spec, err, len);
 	char *cursor;
 
 	if (!s)
@@ -551,9 +263,9 @@ static int plan_disk(struct virtio_devices *v, struct machine *m,
 
 static const struct virtio_kind *device_kind(const char *name)
 {
-	for (size_t i = 0; i < NR_DEVICE_KINDS; i++)
-		if (!strcmp(device_kinds[i]->name, name))
-			return device_kinds[i];
+	for (size_t i = 0; i < device_table_nr_device_kinds; i++)
+		if (!strcmp(device_table_device_kinds[i]->name, name))
+			return device_table_device_kinds[i];
 	return NULL;
 }
 
@@ -570,20 +282,52 @@ static int plan_device(struct virtio_devices *v, struct machine *m,
 	snprintf(name, sizeof(name), "%.*s", (int)name_len, spec);
 	kind = device_kind(name);
 	if (!kind) {
-		for (size_t i = 0; i < NR_DEVICE_KINDS; i++)
+		for (size_t i = 0; i < device_table_nr_device_kinds; i++)
 			snprintf(known + strlen(known),
 				 sizeof(known) - strlen(known), "%s%s",
-				 i ? ", " : "", device_kinds[i]->name);
+				 i ? ", " : "",
+				 device_table_device_kinds[i]->name);
 		snprintf(err, len,
 			 "--device %s: unknown device '%s' (known: %s)", spec,
 			 name, known);
 		return -1;
 	}
+	for (unsigned int i = 0; kind->only_one && i < v->nr; i++)
+		if (v->slots[i].kind == kind) {
+			snprintf(err, len,
+				 "--device %s: only one %s device (the guest "
+				 "driver takes one)",
+				 spec, name);
+			return -1;
+		}
 	s = new_slot(v, kind, "--device", spec, err, len);
 	if (!s ||
 	    parse_fields(s, spec[name_len] ? s->fields + name_len + 1 : NULL,
 			 def, err, len) < 0)
 		return -1;
+	return place(m, s, err, len);
+}
+
+/* --net user|tap=IFNAME[,FIELDS]: the index-th one, ids unique. */
+static int plan_net(struct virtio_devices *v, struct machine *m,
+		    const char *spec, unsigned int index,
+		    enum machine_transport def, char *err, size_t len)
+{
+	struct virtio_slot *s =
+		new_slot(v, &device_table_net_kind, "--net", spec, err, len);
+
+	if (!s)
+		return -1;
+	device_table_net_defaults(s, index);
+	if (parse_fields(s, s->fields, def, err, len) < 0)
+		return -1;
+	for (unsigned int i = 0; i + 1 < v->nr; i++)
+		if (v->slots[i].kind == &device_table_net_kind &&
+		    !strcmp(v->slots[i].o.net.id, s->o.net.id)) {
+			snprintf(err, len, "--net %s: id '%s' is taken", spec,
+				 s->o.net.id);
+			return -1;
+		}
 	return place(m, s, err, len);
 }
 
@@ -615,6 +359,8 @@ static int plan_all(struct virtio_devices *v, struct machine *m,
 		ret = plan_disk(v, m, o->disks[i], def, err, len);
 	for (unsigned int i = 0; ret == 0 && i < o->nr_devices; i++)
 		ret = plan_device(v, m, o->devices[i], def, err, len);
+	for (unsigned int i = 0; ret == 0 && i < o->nr_nets; i++)
+		ret = plan_net(v, m, o->nets[i], i, def, err, len);
 	return ret;
 }
 
@@ -662,7 +408,8 @@ static int plug(struct virtio_devices *v, struct kvm_vm *vm, struct machine *m,
 	if (ret == 0)
 		ret = transport_plug(&v->buses, m, s->idx, vd);
 	if (ret < 0) {
-		snprintf(err, err_len, "%s: %s", s->what, strerror(-ret));
+		snprintf(err, err_len, "%s: %s", s->what,
+			 s->why[0] ? s->why : strerror(-ret));
 		return -1;
 	}
 	machine_layout_describe_dev(m, s->idx, line, sizeof(line));
@@ -698,4 +445,16 @@ void device_table_destroy_virtio(struct virtio_devices *v)
 	}
 	transport_buses_destroy(&v->buses);
 	free(v);
+}
+
+int device_table_set_link(struct virtio_devices *v, const char *id, bool up)
+{
+	struct virtio_net *net;
+
+	for (unsigned int i = 0; v && i < v->nr; i++) {
+		net = device_table_net_of(&v->slots[i]);
+		if (net && !strcmp(v->slots[i].o.net.id, id))
+			return virtio_net_set_link(net, up);
+	}
+	return -ENOENT;
 }

@@ -8,6 +8,7 @@
 #ifndef VMM_DEVICE_TABLE_H
 #define VMM_DEVICE_TABLE_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "console.h"
@@ -49,7 +50,7 @@ void device_table_destroy_platform(struct platform_devices *p);
  * opaque outside device_table.c. */
 struct virtio_devices;
 
-/* Parses every --disk, --device and --console virtio request with the
+/* Parses every --disk, --device, --net and --console virtio request with the
  * --transport default, and adds each device to m (machine_layout.c): its
  * transport and, on MMIO, its register window and IOAPIC line. Describes
  * the PCI bus in m->pci when a device is on PCI. Opens nothing and needs
@@ -63,8 +64,8 @@ int device_table_plan_virtio(struct machine *m, const struct vmm_options *o,
 
 /* Creates what the plan v holds (NULL: nothing) and puts each device on its
  * transport: the PCI host bridge first if m->pci.present, then the devices
- * in the order they were asked for (--console, --disk, --device). Fills in
- * where the PCI bus put each PCI device (m->virtio[i].pci) and logs one
+ * in the order they were asked for (--console, --disk, --device, --net). Fills
+ * in where the PCI bus put each PCI device (m->virtio[i].pci) and logs one
  * debug line per device. For --console virtio the guest console is port 0
  * of a virtio-console on stdin/stdout. Returns 0, or -1 with "OPTION:
  * reason" in err; device_table_destroy_virtio frees what was made. */
@@ -75,5 +76,10 @@ int device_table_create_virtio(struct kvm_vm *vm, struct machine *m,
 /* Frees the plan and what device_table_create_virtio() made. No vCPU may
  * be running. NULL is ignored. */
 void device_table_destroy_virtio(struct virtio_devices *v);
+
+/* Plugs or pulls the cable of the --net device named id (its id= field,
+ * or "netN" for the Nth --net from 0). Returns 0, -ENOENT for no such
+ * device, or -EALREADY if the link already was so. Any thread. */
+int device_table_set_link(struct virtio_devices *v, const char *id, bool up);
 
 #endif

@@ -17,6 +17,7 @@
 #include "boot_linux.h"
 #include "boot_raw.h"
 #include "console.h"
+#include "control.h"
 #include "device_table.h"
 #include "dtb.h"
 #include "gmem.h"
@@ -261,6 +262,7 @@ struct run {
 	struct machine m;
 	struct platform_devices devs;
 	struct virtio_devices *virtio;
+	struct control *control; /* --control */
 	struct boot_linux_image img;
 	struct dtb_file dtb;
 	char cmdline[LAYOUT_CMDLINE_MAX];
@@ -297,6 +299,9 @@ static int setup(struct kvm_vm *vm, struct run *r, const struct vmm_options *o,
 		return -1;
 	if (!o->raw && !o->kernel)
 		return 1;
+	if (o->control &&
+	    control_start(o->control, r->virtio, &r->control, err, err_len) < 0)
+		return -1;
 	if (start_signal_thread(vm) < 0 ||
 	    (o->console == CONSOLE_SERIAL &&
 	     console_start(vm, STDIN_FILENO, &sink) < 0)) {
@@ -370,6 +375,7 @@ out_destroy:
 	kvm_vm_request_stop(&vm, VM_STOP_ERROR, 0);
 	vcpu_stop_all(&vm);
 	console_stop();
+	control_stop(r.control);
 	device_table_destroy_virtio(r.virtio);
 	r.virtio = NULL;
 	device_table_destroy_platform(&r.devs);

@@ -59,7 +59,22 @@ const char options_usage[] =
 	"      --print-layout     print addresses and interrupts of "
 	"everything\n"
 	"                         (without a guest: print, then exit)\n"
-	"      --net SPEC         virtio-net device (not available yet)\n"
+	"      --net user[,hostfwd=tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT]"
+	"...\n"
+	"      --net tap=IFNAME[,queues=N]\n"
+	"             [,mac=MAC][,mtu=N][,id=NAME][,packed=on|off]"
+	"[,transport=T]\n"
+	"                         virtio-net on user-mode networking "
+	"(libslirp,\n"
+	"                         10.0.2.0/24, no root) or an existing TAP "
+	"(repeatable)\n"
+	"      --device virtio-vsock,cid=N,uds=PATH[,packed=on|off]"
+	"[,transport=T]\n"
+	"                         guest port P <-> Unix sockets: guest "
+	"connects reach\n"
+	"                         PATH_P; host writes 'CONNECT P' to PATH\n"
+	"      --control PATH     Unix socket taking commands, e.g. "
+	"'link net0 down'\n"
 	"  -v, --verbose          more messages (twice: debug)\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          print the version\n"
@@ -82,6 +97,7 @@ enum {
 	OPT_MMIO_CMDLINE,
 	OPT_DUMP_DTB,
 	OPT_PRINT_LAYOUT,
+	OPT_CONTROL,
 };
 
 static const struct option long_options[] = {
@@ -101,6 +117,7 @@ static const struct option long_options[] = {
 	{"mmio-cmdline", no_argument, NULL, OPT_MMIO_CMDLINE},
 	{"dump-dtb", required_argument, NULL, OPT_DUMP_DTB},
 	{"print-layout", no_argument, NULL, OPT_PRINT_LAYOUT},
+	{"control", required_argument, NULL, OPT_CONTROL},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -311,11 +328,15 @@ static int apply(int opt, const char *arg, struct vmm_options *o, char *err,
 		o->print_layout = true;
 		return 0;
 	case OPT_NET:
-		snprintf(err, len,
-			 "--net %s: virtio-net is not available yet in this "
-			 "version",
-			 arg);
-		return -1;
+		return add_spec(o->nets, &o->nr_nets, OPTIONS_MAX_NETS, "--net",
+				arg, err, len);
+	case OPT_CONTROL:
+		if (!arg[0]) {
+			snprintf(err, len, "--control: empty socket path");
+			return -1;
+		}
+		o->control = arg;
+		return 0;
 	}
 	snprintf(err, len, "internal error: option %d", opt);
 	return -1;

@@ -19,6 +19,7 @@
 #define OPTIONS_APPEND_MAX     4096
 #define OPTIONS_MAX_DISKS      8
 #define OPTIONS_MAX_DEVICES    8
+#define OPTIONS_MAX_NETS       4
 
 enum options_console { CONSOLE_SERIAL, CONSOLE_VIRTIO, CONSOLE_NONE };
 enum options_reboot { REBOOT_EXIT, REBOOT_RESTART };
@@ -42,6 +43,9 @@ struct vmm_options {
 	unsigned int nr_disks;
 	const char *devices[OPTIONS_MAX_DEVICES];
 	unsigned int nr_devices;
+	const char *nets[OPTIONS_MAX_NETS]; /* --net specs, as typed */
+	unsigned int nr_nets;
+	const char *control; /* --control: Unix socket for commands */
 	/* --transport: every virtio device's transport unless its own
 	 * transport= field says otherwise; parsed by device_table.c. NULL:
 	 * PCI. */

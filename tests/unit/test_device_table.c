@@ -111,6 +111,28 @@ START_TEST(test_all_mmio)
 }
 END_TEST
 
+/* --net and virtio-vsock: both backends, every field, ordered after the
+ * --device ones; the plan opens no socket and no TAP. */
+START_TEST(test_net_and_vsock)
+{
+	struct machine m;
+
+	ck_assert_int_eq(plan("--net user,hostfwd=tcp:127.0.0.1:8080-:80,"
+			      "hostfwd=udp::5353-10.0.2.15:53,mtu=9000 "
+			      "--net tap=tap0,queues=2,transport=mmio,id=lan,"
+			      "mac=02:00:00:00:00:01,packed=off "
+			      "--device virtio-vsock,cid=3,uds=/nonexistent/v",
+			      &m),
+			 0);
+	ck_assert_uint_eq(m.nr_virtio, 3);
+	ck_assert_str_eq(m.virtio[0].kind, "virtio-vsock");
+	ck_assert_str_eq(m.virtio[1].kind, "virtio-net");
+	ck_assert_str_eq(m.virtio[2].kind, "virtio-net");
+	ck_assert_uint_eq(m.virtio[1].transport, MACHINE_TRANSPORT_PCI);
+	ck_assert_uint_eq(m.virtio[2].transport, MACHINE_TRANSPORT_MMIO);
+}
+END_TEST
+
 /* A device's own transport= wins over --transport, either way round. */
 START_TEST(test_mixed)
 {
@@ -201,7 +223,34 @@ static const struct {
 	{"--console virtio,rate=5", "--console virtio,rate=5: bad or unknown "
 				    "field 'rate'"},
 	{"--device virtio-gpu", "unknown device 'virtio-gpu' (known: "
-				"virtio-rng, virtio-console)"},
+				"virtio-rng, virtio-console, virtio-vsock)"},
+	{"--net tap", "--net tap: bad or unknown field 'tap'"},
+	{"--net user,tap=t0", "give exactly one backend: user or tap=IFNAME"},
+	{"--net mac=52:54:00:00:00:01", "give exactly one backend"},
+	{"--net user,hostfwd=tcp:127.0.0.1:8080", "--net user,hostfwd="
+						  "tcp:127.0.0.1:8080: "},
+	{"--net user,hostfwd", "hostfwd needs a rule"},
+	{"--net tap=t0,hostfwd=tcp::1-:2", "hostfwd= is a field of the user "
+					   "backend"},
+	{"--net user,queues=2", "queues= needs a multi-queue TAP"},
+	{"--net tap=t0,queues=9", "bad or unknown field 'queues'"},
+	{"--net tap=t0,queues=0", "bad or unknown field 'queues'"},
+	{"--net user,mac=01:00:5e:00:00:01", "bad or unknown field 'mac'"},
+	{"--net user,mac=52:54:00:00:00", "bad or unknown field 'mac'"},
+	{"--net user,mac=52:54:00:00:00:01:02", "bad or unknown field 'mac'"},
+	{"--net user,mtu=67", "bad or unknown field 'mtu'"},
+	{"--net user,mtu=65536", "bad or unknown field 'mtu'"},
+	{"--net user,id=a/b", "bad or unknown field 'id'"},
+	{"--net user --net user,id=net0", "--net user,id=net0: id 'net0' is "
+					  "taken"},
+	{"--device virtio-vsock,cid=2,uds=/tmp/v",
+	 "--device virtio-vsock,cid=2,uds=/tmp/v: cid=2 is reserved"},
+	{"--device virtio-vsock,cid=3", "needs cid=N and uds=PATH"},
+	{"--device virtio-vsock,uds=/tmp/v", "needs cid=N and uds=PATH"},
+	{"--device virtio-vsock,cid=4294967295,uds=/tmp/v",
+	 "bad or unknown field 'cid'"},
+	{"--device virtio-vsock,cid=3,uds=a --device virtio-vsock,cid=4,uds=b",
+	 "only one virtio-vsock device"},
 	{"--device virtio-console,in=x", "missing field 'name'"},
 	{"--disk a,packed=maybe", "bad or unknown field 'packed'"},
 	{"--transport mmio --console virtio --disk 1 --disk 2 --disk 3 "
@@ -269,6 +318,7 @@ int main(void)
 	tcase_add_test(tc, test_default_is_pci);
 	tcase_add_test(tc, test_all_mmio);
 	tcase_add_test(tc, test_mixed);
+	tcase_add_test(tc, test_net_and_vsock);
 	tcase_add_test(tc, test_legacy_version);
 	tcase_add_test(tc, test_option_text);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));

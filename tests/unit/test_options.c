@@ -60,7 +60,12 @@ static const struct {
 	{"--kernel bz --disk a --disk b --disk c --disk d --disk e --disk f "
 	 "--disk g --disk h --disk i",
 	 "at most 8"},
-	{"--kernel bz --net user", "--net user"},
+	{"--kernel bz --net user --net tap=tap0", NULL},
+	{"--kernel bz --net user --net user --net user --net user --net user",
+	 "--net user: at most 4"},
+	{"--kernel bz --net ,mac=x", "first field must not be empty"},
+	{"--kernel bz --control /tmp/c", NULL},
+	{"--kernel bz --control=", "--control: empty socket path"},
 	{"--kernel bz --raw r.bin", "cannot be combined"},
 	{"--raw r.bin --initrd i", "need --kernel"},
 	{"--kernel bz --transport mmio --mmio-cmdline", NULL},
