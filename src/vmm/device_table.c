@@ -458,3 +458,16 @@ int device_table_set_link(struct virtio_devices *v, const char *id, bool up)
 	}
 	return -ENOENT;
 }
+
+unsigned int device_table_sandbox_needs(const struct virtio_devices *v)
+{
+	const struct virtio_slot *s;
+	unsigned int needs = 0;
+
+	for (unsigned int i = 0; v && i < v->nr; i++) {
+		s = &v->slots[i];
+		if (s->kind->sandbox_needs)
+			needs |= s->kind->sandbox_needs(s);
+	}
+	return needs;
+}

@@ -82,4 +82,8 @@ void device_table_destroy_virtio(struct virtio_devices *v);
  * device, or -EALREADY if the link already was so. Any thread. */
 int device_table_set_link(struct virtio_devices *v, const char *id, bool up);
 
+/* What the planned devices need from the seccomp filter (enum
+ * sandbox_needs bits of sandbox.h). NULL: 0. */
+unsigned int device_table_sandbox_needs(const struct virtio_devices *v);
+
 #endif

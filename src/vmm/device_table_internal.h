@@ -45,6 +45,9 @@ struct virtio_kind {
 		      struct virtio_dev **vd);
 	void (*destroy)(void *dev);
 	bool only_one; /* the guest driver handles one device of this kind */
+	/* Optional: what the device needs from the seccomp filter once it
+	 * runs (enum sandbox_needs bits); NULL: nothing beyond the base. */
+	unsigned int (*sandbox_needs)(const struct virtio_slot *s);
 	/* Optional: after the last field, -1 (err set) if one the device
 	 * needs is missing or two do not go together. */
 	int (*complete)(struct virtio_slot *s, char *err, size_t len);

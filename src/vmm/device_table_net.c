@@ -11,6 +11,7 @@
 #include "device_table_internal.h"
 #include "net_backend.h"
 #include "net_tap.h"
+#include "sandbox.h"
 #include "spec.h"
 
 /* QEMU's locally administered prefix: the Nth --net gets ...:56 + N. */
@@ -187,8 +188,17 @@ struct virtio_net *device_table_net_of(struct virtio_slot *s)
 	return ((struct net_dev *)s->dev)->net;
 }
 
+/* libslirp makes a host socket per guest connection and re-reads
+ * /etc/resolv.conf; a TAP is only read and written. */
+static unsigned int net_sandbox_needs(const struct virtio_slot *s)
+{
+	return s->o.net.tap ? 0
+			    : SANDBOX_NEED_SOCKETS | SANDBOX_NEED_READ_FILES;
+}
+
 const struct virtio_kind device_table_net_kind = {
 	.name = "virtio-net",
+	.sandbox_needs = net_sandbox_needs,
 	.field = net_field,
 	.create = net_create,
 	.destroy = net_destroy,
@@ -248,8 +258,15 @@ static void vsock_destroy(void *dev)
 	virtio_vsock_destroy(dev);
 }
 
+/* Guest connections to the host become connect()s to Unix sockets. */
+static unsigned int vsock_sandbox_needs(const struct virtio_slot *s)
+{
+	return SANDBOX_NEED_SOCKETS;
+}
+
 const struct virtio_kind device_table_vsock_kind = {
 	.name = "virtio-vsock",
+	.sandbox_needs = vsock_sandbox_needs,
 	.field = vsock_field,
 	.create = vsock_create,
 	.destroy = vsock_destroy,

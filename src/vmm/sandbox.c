@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,7 +52,19 @@ static const int allowed[] = {
 	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep),	 SCMP_SYS(gettimeofday),
 	SCMP_SYS(getrandom),	 SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(accept4),	 SCMP_SYS(sendto),
+	SCMP_SYS(recvfrom),	 SCMP_SYS(sendmsg),
+	SCMP_SYS(recvmsg),	 SCMP_SYS(shutdown),
 };
+
+/* SANDBOX_NEED_SOCKETS: making sockets and connections (socket() itself
+ * only for the families in socket_families). */
+static const int allowed_for_sockets[] = {
+	SCMP_SYS(connect),     SCMP_SYS(bind),	     SCMP_SYS(listen),
+	SCMP_SYS(setsockopt),  SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
+	SCMP_SYS(getpeername), SCMP_SYS(socketpair),
+};
+static const int socket_families[] = {AF_UNIX, AF_INET, AF_INET6};
 
 /* Sanitizer builds only (never a normal build): LeakSanitizer's check at
  * exit stops the process's threads from a helper process it clones and
@@ -141,13 +154,45 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 	_exit(SANDBOX_EXIT_STATUS);
 }
 
-static int add_rules(scmp_filter_ctx ctx)
+static int add_list(scmp_filter_ctx ctx, const int *calls, size_t n)
 {
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(*allowed);
-	     i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+	return r;
+}
+
+static int add_needs(scmp_filter_ctx ctx, unsigned int needs)
+{
+	const size_t nr_families =
+		sizeof(socket_families) / sizeof(*socket_families);
+	int r = 0;
+
+	if (needs & SANDBOX_NEED_SOCKETS) {
+		r = add_list(ctx, allowed_for_sockets,
+			     sizeof(allowed_for_sockets) /
+				     sizeof(*allowed_for_sockets));
+		for (size_t i = 0; r == 0 && i < nr_families; i++)
+			r = seccomp_rule_add(
+				ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				SCMP_A0(SCMP_CMP_EQ, socket_families[i]));
+	}
+	/* Read-only: no write access, no creating, no truncating. */
+	if (r == 0 && (needs & SANDBOX_NEED_READ_FILES))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ,
+					     O_ACCMODE | O_CREAT | O_TRUNC,
+					     O_RDONLY));
+	return r;
+}
+
+static int add_rules(scmp_filter_ctx ctx, unsigned int needs)
+{
+	int r = add_needs(ctx, needs);
+
+	if (r == 0)
+		r = add_list(ctx, allowed, sizeof(allowed) / sizeof(*allowed));
 #if defined(__SANITIZE_ADDRESS__)
 	for (size_t i = 0;
 	     r == 0 && i < sizeof(allowed_for_sanitizers) /
@@ -191,7 +236,8 @@ static int install_sigsys_handler(void)
 	return 0;
 }
 
-int sandbox_install(enum sandbox_mode mode, char *err, size_t err_len)
+int sandbox_install(enum sandbox_mode mode, unsigned int needs, char *err,
+		    size_t err_len)
 {
 	scmp_filter_ctx ctx;
 	int r;
@@ -218,7 +264,7 @@ int sandbox_install(enum sandbox_mode mode, char *err, size_t err_len)
 	}
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (r == 0)
-		r = add_rules(ctx);
+		r = add_rules(ctx, needs);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +59,49 @@ static int try_time_conversion(void)
 	return timegm(&tm) == t ? 0 : 1;
 }
 
+/* What libslirp and virtio-vsock do: an IPv4 socket, a Unix one, a
+ * connection attempt. */
+static int try_net_sockets(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX,
+				 .sun_path = "/nonexistent/vmm-test"};
+	int in = socket(AF_INET, SOCK_DGRAM, 0);
+	int un = socket(AF_UNIX, SOCK_STREAM, 0);
+	int ret = in < 0 || un < 0 ||
+		  connect(un, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+
+	close(in);
+	close(un);
+	return ret;
+}
+
+/* A raw packet socket is never a device's business. */
+static int try_packet_socket(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW, 0);
+
+	close(fd);
+	return 0;
+}
+
+static int try_read_file(void)
+{
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
+static int try_write_file(void)
+{
+	int fd = open("/tmp/vmm-sandbox-test", O_WRONLY | O_CREAT, 0600);
+
+	close(fd);
+	return 0;
+}
+
 static int try_exec_memory(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
@@ -92,7 +136,8 @@ static void *thread_main(void *arg)
 
 /* In a child: installs mode, runs action on a new thread, exits with the
  * action's result. Returns the child's wait status. */
-static int run_sandboxed(enum sandbox_mode mode, int (*action)(void))
+static int run_sandboxed_needs(enum sandbox_mode mode, unsigned int needs,
+			       int (*action)(void))
 {
 	char err[256];
 	pthread_t t;
@@ -102,7 +147,7 @@ static int run_sandboxed(enum sandbox_mode mode, int (*action)(void))
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (sandbox_install(mode, err, sizeof(err)) < 0)
+		if (sandbox_install(mode, needs, err, sizeof(err)) < 0)
 			_exit(100);
 		if (pthread_create(&t, NULL, thread_main, (void *)action))
 			_exit(101);
@@ -111,6 +156,11 @@ static int run_sandboxed(enum sandbox_mode mode, int (*action)(void))
 	}
 	ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
 	return wstatus;
+}
+
+static int run_sandboxed(enum sandbox_mode mode, int (*action)(void))
+{
+	return run_sandboxed_needs(mode, 0, action);
 }
 
 static void expect_exit(int wstatus, int code)
@@ -162,6 +212,34 @@ START_TEST(test_log_mode_allows_and_logs)
 }
 END_TEST
 
+/* --net user and virtio-vsock widen the list by exactly what they use. */
+START_TEST(test_needs_sockets)
+{
+	expect_exit(run_sandboxed_needs(SANDBOX_ON, SANDBOX_NEED_SOCKETS,
+					try_net_sockets),
+		    0);
+	expect_exit(run_sandboxed_needs(SANDBOX_ON, SANDBOX_NEED_SOCKETS,
+					try_packet_socket),
+		    SANDBOX_EXIT_STATUS);
+	expect_exit(run_sandboxed(SANDBOX_ON, try_net_sockets),
+		    SANDBOX_EXIT_STATUS);
+}
+END_TEST
+
+START_TEST(test_needs_read_files)
+{
+	expect_exit(run_sandboxed_needs(SANDBOX_ON, SANDBOX_NEED_READ_FILES,
+					try_read_file),
+		    0);
+#if !defined(__SANITIZE_ADDRESS__) /* LeakSanitizer needs openat */
+	expect_exit(run_sandboxed_needs(SANDBOX_ON, SANDBOX_NEED_READ_FILES,
+					try_write_file),
+		    SANDBOX_EXIT_STATUS);
+#endif
+	unlink("/tmp/vmm-sandbox-test");
+}
+END_TEST
+
 START_TEST(test_off_installs_nothing)
 {
 	expect_exit(run_sandboxed(SANDBOX_OFF, try_fork), 0);
@@ -180,6 +258,8 @@ int main(void)
 	tcase_add_test(tc, test_on_no_new_process);
 	tcase_add_test(tc, test_log_mode_allows_and_logs);
 	tcase_add_test(tc, test_off_installs_nothing);
+	tcase_add_test(tc, test_needs_sockets);
+	tcase_add_test(tc, test_needs_read_files);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }
