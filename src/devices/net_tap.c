@@ -263,48 +263,46 @@ static uint64_t tap_probe_rx_offloads(int fd)
 	return bits;
 }
 
-/* Reads /sys/class/net/NAME/tun_flags (IFF_* of the interface), or -1
- * when the interface is no tun/tap. */
-static long tap_sysfs_flags(const char *ifname)
+/* Whether the interface takes a queue with these flags (the queue is
+ * let go at once). */
+static bool tap_try_attach(const char *ifname, short flags)
 {
-	char path[64], buf[32];
-	long flags = -1;
-	FILE *f;
+	struct ifreq ifr = {0};
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	bool ok;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", ifname);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		flags = strtol(buf, NULL, 16);
-	fclose(f);
-	return flags;
+	if (fd < 0)
+		return false;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	ifr.ifr_flags = flags;
+	ok = ioctl(fd, TUNSETIFF, &ifr) == 0;
+	close(fd);
+	return ok;
 }
 
-/* TUNSETIFF's EINVAL means the interface is not what we asked for: say
- * what it is instead. */
+/* TUNSETIFF's EINVAL means the interface is not what we asked for: find
+ * out what it is by asking for the other kinds. (Not from sysfs, which
+ * shows the namespace it was mounted in, not ours.) */
 static void tap_explain_einval(const char *ifname, unsigned int queues,
 			       char *err, size_t err_len)
 {
-	long flags = tap_sysfs_flags(ifname);
+	const short tap = IFF_TAP | IFF_NO_PI, mq = IFF_MULTI_QUEUE;
 
-	if (flags < 0)
-		snprintf(err, err_len, "tap %s: not a TAP interface", ifname);
-	else if (!(flags & IFF_TAP))
-		snprintf(err, err_len, "tap %s: a TUN, not a TAP interface",
-			 ifname);
-	else if (queues > 1 && !(flags & IFF_MULTI_QUEUE))
+	if (queues > 1 && tap_try_attach(ifname, tap))
 		snprintf(err, err_len,
 			 "tap %s: not a multi-queue TAP (ip tuntap add %s "
 			 "mode tap multi_queue)",
 			 ifname, ifname);
-	else if (queues == 1 && (flags & IFF_MULTI_QUEUE))
+	else if (queues == 1 && tap_try_attach(ifname, tap | mq))
 		snprintf(err, err_len,
 			 "tap %s: a multi-queue TAP: give queues=2 or more",
 			 ifname);
-	else
-		snprintf(err, err_len, "tap %s: attach refused (EINVAL)",
+	else if (tap_try_attach(ifname, IFF_TUN | IFF_NO_PI) ||
+		 tap_try_attach(ifname, IFF_TUN | IFF_NO_PI | mq))
+		snprintf(err, err_len, "tap %s: a TUN, not a TAP interface",
 			 ifname);
+	else
+		snprintf(err, err_len, "tap %s: not a TAP interface", ifname);
 }
 
 static int tap_attach_err(const char *ifname, unsigned int queues, int e,
