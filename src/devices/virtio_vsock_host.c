@@ -143,7 +143,7 @@ void vsock_host_handshake(struct virtio_vsock *vs, struct vsock_conn *c)
 	}
 	nl[1] = '\0';
 	if (parse_connect(line, &c->peer_port) < 0) {
-		log_warn("virtio-vsock: bad line from a host program");
+		log_info("virtio-vsock: bad line from a host program");
 		vsock_conn_close(vs, c, false);
 		return;
 	}
