@@ -171,8 +171,12 @@ void vsock_host_connect(struct virtio_vsock *vs,
 	int st = type == VIRTIO_VSOCK_TYPE_SEQPACKET ? SOCK_SEQPACKET
 						     : SOCK_STREAM;
 	struct vsock_conn *c;
-	int fd;
+	int fd = -1;
 
+	/* The cap first: a connection made and dropped would look like a
+	 * peer to the program listening there. */
+	if (vs->nr_conns >= VSOCK_MAX_CONNS)
+		goto out_rst;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s_%" PRIu32, vs->uds_path,
 		 local);
 	fd = socket(AF_UNIX, st | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
