@@ -82,7 +82,7 @@ static void read_line(int fd, char *buf, size_t len)
 
 START_TEST(test_socket_round_trip)
 {
-	char path[128], reply[256];
+	char path[96], reply[256];
 	struct control *c = NULL;
 	char err[256];
 	int fd;
@@ -113,9 +113,10 @@ END_TEST
 
 START_TEST(test_long_line_drops_client)
 {
-	char path[128], reply[256], junk[600];
+	char path[96], reply[256], junk[600];
 	struct control *c = NULL;
 	char err[256];
+	ssize_t r;
 	int fd;
 
 	make_path(path, sizeof(path), "ctl");
@@ -125,7 +126,9 @@ START_TEST(test_long_line_drops_client)
 	ck_assert_int_eq(write(fd, junk, sizeof(junk)), sizeof(junk));
 	read_line(fd, reply, sizeof(reply));
 	ck_assert_str_eq(reply, "ERR line too long");
-	ck_assert_int_eq(read(fd, reply, 1), 0); /* hung up */
+	/* Hung up: EOF, or a reset since the rest of the line was unread. */
+	r = read(fd, reply, 1);
+	ck_assert(r == 0 || (r < 0 && errno == ECONNRESET));
 	close(fd);
 	control_stop(c);
 	rmdir(dir);
@@ -134,7 +137,7 @@ END_TEST
 
 START_TEST(test_stale_live_and_file)
 {
-	char path[128], err[256];
+	char path[96], err[256];
 	struct control *c = NULL, *c2 = NULL;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
