@@ -396,6 +396,18 @@ static void *slirp_thread(void *arg)
 	return NULL;
 }
 
+/* libslirp reads its clock only in slirp_pollfds_fill, and stamps a new
+ * UDP socket's expiry from that reading: a frame arriving before the
+ * thread's first round would make a socket that expired at boot, closed
+ * at once. One fill before anyone can send sets the clock. */
+static void slirp_prime_clock(struct net_slirp *s)
+{
+	uint32_t timeout = UINT32_MAX;
+
+	s->nr_pfd = 1;
+	slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+}
+
 /* ---- the net_backend operations ---- */
 
 static int slirp_send(struct net_backend *be, unsigned int queue,
@@ -671,6 +683,7 @@ int net_slirp_create(const struct net_slirp_options *o,
 	ret = slirp_add_fwds(s, o, err, err_len);
 	if (ret < 0)
 		goto out_free;
+	slirp_prime_clock(s);
 	ret = -pthread_create(&s->thread, NULL, slirp_thread, s);
 	if (ret < 0) {
 		snprintf(err, err_len, "net user: thread: %s", strerror(-ret));

@@ -62,6 +62,15 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* A 32-bit field as it lies in the frame (network order), unaligned. */
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static uint32_t ip4(const char *s)
 {
 	struct in_addr a;
@@ -179,6 +188,24 @@ static size_t build_tcp_syn(uint8_t *f, const char *dst, uint16_t sport,
 	put16(tcp + 14, 65535);
 	put16(tcp + 16, l4_csum(f, IPPROTO_TCP, TCP_HLEN));
 	return ETH_HLEN + IP_HLEN + TCP_HLEN;
+}
+
+static size_t build_udp(uint8_t *f, const char *dst, uint16_t sport,
+			uint16_t dport, const char *payload)
+{
+	static const uint8_t slirp_mac[6] = {0x52, 0x55, 10, 0, 2, 2};
+	uint8_t *udp = f + ETH_HLEN + IP_HLEN;
+	size_t plen = strlen(payload);
+
+	memset(f, 0, ETH_HLEN + IP_HLEN + UDP_HLEN);
+	eth_hdr(f, slirp_mac, 0x0800);
+	ip_hdr(f, IPPROTO_UDP, ip4("10.0.2.15"), ip4(dst), UDP_HLEN + plen);
+	put16(udp, sport);
+	put16(udp + 2, dport);
+	put16(udp + 4, (uint16_t)(UDP_HLEN + plen));
+	memcpy(udp + UDP_HLEN, payload, plen);
+	put16(udp + 6, l4_csum(f, IPPROTO_UDP, UDP_HLEN + plen));
+	return ETH_HLEN + IP_HLEN + UDP_HLEN + plen;
 }
 
 static void send_frame(const uint8_t *f, size_t len)
@@ -341,12 +368,11 @@ START_TEST(test_dhcp_offer)
 
 	/* libslirp broadcasts the reply (the client has no address yet). */
 	ck_assert(!memcmp(f, guest_mac, 6) || !memcmp(f, bcast_mac, 6));
-	ck_assert_uint_eq(*(uint32_t *)(f + ETH_HLEN + 12), ip4("10.0.2.2"));
+	ck_assert_uint_eq(get32(f + ETH_HLEN + 12), ip4("10.0.2.2"));
 	bp = f + ETH_HLEN + IP_HLEN + UDP_HLEN;
 	ck_assert_uint_eq(bp[0], 2); /* BOOTREPLY */
 	ck_assert_mem_eq(bp + 4, &xid, 4);
-	ck_assert_uint_eq(*(uint32_t *)(bp + 16),
-			  ip4("10.0.2.15")); /* yiaddr */
+	ck_assert_uint_eq(get32(bp + 16), ip4("10.0.2.15")); /* yiaddr */
 	ck_assert_mem_eq(bp + 28, guest_mac, 6);
 	opt = bp + 236;
 	ck_assert_mem_eq(opt, "\x63\x82\x53\x63", 4);
@@ -356,16 +382,16 @@ START_TEST(test_dhcp_offer)
 	ck_assert_uint_eq(v[0], 2);    /* DHCPOFFER */
 	v = dhcp_option(opt, len, 54); /* server identifier */
 	ck_assert_ptr_nonnull(v);
-	ck_assert_uint_eq(*(uint32_t *)v, ip4("10.0.2.2"));
+	ck_assert_uint_eq(get32(v), ip4("10.0.2.2"));
 	v = dhcp_option(opt, len, 3); /* router */
 	ck_assert_ptr_nonnull(v);
-	ck_assert_uint_eq(*(uint32_t *)v, ip4("10.0.2.2"));
+	ck_assert_uint_eq(get32(v), ip4("10.0.2.2"));
 	v = dhcp_option(opt, len, 6); /* DNS */
 	ck_assert_ptr_nonnull(v);
-	ck_assert_uint_eq(*(uint32_t *)v, ip4("10.0.2.3"));
+	ck_assert_uint_eq(get32(v), ip4("10.0.2.3"));
 	v = dhcp_option(opt, len, 1); /* netmask */
 	ck_assert_ptr_nonnull(v);
-	ck_assert_uint_eq(*(uint32_t *)v, ip4("255.255.255.0"));
+	ck_assert_uint_eq(get32(v), ip4("255.255.255.0"));
 }
 END_TEST
 
@@ -381,9 +407,9 @@ START_TEST(test_arp_reply)
 	recv_match(f, sizeof(f), match_arp_reply);
 	ck_assert_mem_eq(f, guest_mac, 6);
 	ck_assert_mem_eq(a + 8, slirp_mac, 6); /* sender: the gateway */
-	ck_assert_uint_eq(*(uint32_t *)(a + 14), ip4("10.0.2.2"));
+	ck_assert_uint_eq(get32(a + 14), ip4("10.0.2.2"));
 	ck_assert_mem_eq(a + 18, guest_mac, 6);
-	ck_assert_uint_eq(*(uint32_t *)(a + 24), ip4("10.0.2.15"));
+	ck_assert_uint_eq(get32(a + 24), ip4("10.0.2.15"));
 }
 END_TEST
 
@@ -483,7 +509,7 @@ START_TEST(test_hostfwd_inbound)
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	recv_match(f, sizeof(f), match_tcp_syn_to_80);
 	ck_assert_mem_eq(f, guest_mac, 6);
-	ck_assert_uint_eq(*(uint32_t *)(f + ETH_HLEN + 16), ip4("10.0.2.15"));
+	ck_assert_uint_eq(get32(f + ETH_HLEN + 16), ip4("10.0.2.15"));
 	close(fd);
 }
 END_TEST
@@ -505,6 +531,53 @@ START_TEST(test_guest_to_host_loopback)
 	ck_assert_int_ge(cfd, 0);
 	close(cfd);
 	close(lfd);
+}
+END_TEST
+
+static bool match_udp_to_40001(const uint8_t *f, size_t len)
+{
+	return is_ipv4(f, len, IPPROTO_UDP) &&
+	       len >= ETH_HLEN + IP_HLEN + UDP_HLEN &&
+	       get16(f + ETH_HLEN + IP_HLEN + 2) == 40001;
+}
+
+/* UDP both ways between the guest and a socket on the host's loopback,
+ * the guest addressing it as 10.0.2.2. */
+START_TEST(test_udp_round_trip)
+{
+	struct net_slirp_options o = {0};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in peer;
+	socklen_t alen = sizeof(a);
+	struct pollfd p = {.events = POLLIN};
+	uint8_t f[2048];
+	char got[16] = "";
+	size_t len;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	start(&o);
+	send_frame(f, build_arp_request(f, "10.0.2.2"));
+	send_frame(f,
+		   build_udp(f, "10.0.2.2", 40001, ntohs(a.sin_port), "hello"));
+	p.fd = fd;
+	ck_assert_int_eq(poll(&p, 1, WAIT_MS), 1);
+	alen = sizeof(peer);
+	ck_assert_int_eq(recvfrom(fd, got, sizeof(got), 0,
+				  (struct sockaddr *)&peer, &alen),
+			 5);
+	ck_assert_mem_eq(got, "hello", 5);
+	ck_assert_int_eq(
+		sendto(fd, "world", 5, 0, (struct sockaddr *)&peer, alen), 5);
+	len = recv_match(f, sizeof(f), match_udp_to_40001);
+	ck_assert_uint_eq(len, ETH_HLEN + IP_HLEN + UDP_HLEN + 5);
+	ck_assert_uint_eq(get32(f + ETH_HLEN + 12), ip4("10.0.2.2"));
+	ck_assert_uint_eq(get16(f + ETH_HLEN + IP_HLEN), ntohs(a.sin_port));
+	ck_assert_mem_eq(f + ETH_HLEN + IP_HLEN + UDP_HLEN, "world", 5);
+	close(fd);
 }
 END_TEST
 
@@ -706,6 +779,7 @@ int main(void)
 	tcase_add_test(tc, test_send_iov);
 	tcase_add_test(tc, test_hostfwd_inbound);
 	tcase_add_test(tc, test_guest_to_host_loopback);
+	tcase_add_test(tc, test_udp_round_trip);
 	tcase_add_test(tc, test_hostfwd_port_taken);
 	tcase_add_test(tc, test_queue_bounded);
 	tcase_add_test(tc, test_queue_bounded_bytes);
