@@ -9,6 +9,7 @@
  */
 #include "net_slirp.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -560,64 +560,6 @@ static void slirp_config(const struct net_slirp_options *o, SlirpConfig *c)
 	c->if_mru = c->if_mtu;
 }
 
-/* Formats a rule back into the user's syntax, for messages. */
-static void fwd_format(const struct net_slirp_fwd *f, char *buf, size_t len)
-{
-	char h[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &f->host_addr, h, sizeof(h));
-	inet_ntop(AF_INET, &f->guest_addr, g, sizeof(g));
-	snprintf(buf, len, "%s:%s:%u-%s:%u", f->udp ? "udp" : "tcp", h,
-		 f->host_port, g, f->guest_port);
-}
-
-/* Binds the host side ourselves first: libslirp's own failure does not
- * reliably say why, and the user wants to know. SO_REUSEADDR as libslirp
- * sets it, so the probe fails only when libslirp's bind would. */
-static int fwd_probe(const struct net_slirp_fwd *f)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_addr = f->host_addr,
-				.sin_port = htons(f->host_port)};
-	int fd = socket(AF_INET,
-			(f->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-	int one = 1, ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int slirp_add_fwds(struct net_slirp *s,
-			  const struct net_slirp_options *o, char *err,
-			  size_t err_len)
-{
-	char rule[64];
-	int ret;
-
-	for (unsigned int i = 0; i < o->nr_fwd; i++) {
-		const struct net_slirp_fwd *f = &o->fwd[i];
-
-		ret = fwd_probe(f);
-		errno = 0;
-		if (!ret && slirp_add_hostfwd(s->slirp, f->udp, f->host_addr,
-					      f->host_port, f->guest_addr,
-					      f->guest_port) < 0)
-			ret = errno ? -errno : -EADDRINUSE;
-		if (ret) {
-			fwd_format(f, rule, sizeof(rule));
-			snprintf(err, err_len, "hostfwd %s: %s", rule,
-				 strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
-}
-
 static int slirp_alloc(const struct net_slirp_options *o,
 		       struct net_slirp **out)
 {
@@ -680,7 +622,7 @@ int net_slirp_create(const struct net_slirp_options *o,
 		ret = -EINVAL;
 		goto out_free;
 	}
-	ret = slirp_add_fwds(s, o, err, err_len);
+	ret = net_slirp_add_fwds(s->slirp, o, err, err_len);
 	if (ret < 0)
 		goto out_free;
 	slirp_prime_clock(s);
