@@ -10,6 +10,7 @@
 #include "net_slirp.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -276,6 +277,51 @@ static const SlirpCb slirp_callbacks = {
 	.notify = cb_notify,
 	.timer_new_opaque = cb_timer_new_opaque,
 };
+
+/* ---- libslirp's own messages ---- */
+
+/* libslirp reports its own trouble (not the guest's) through glib's g_log,
+ * domain "Slirp". glib's default writer stamps the local time, reading
+ * /etc/localtime the first time, and probes stderr for journald: under
+ * vmm's seccomp filter that first warning would stop the VM. So the domain
+ * goes to our log. glib is loaded along with libslirp; g_log_set_handler
+ * is looked up at run time rather than built against glib's headers
+ * (which libslirp's own header does not need). */
+#define GLIB_LOG_ALL	0xff /* every level and flag, G_LOG_* */
+#define GLIB_LOG_SEVERE 0x1c /* G_LOG_LEVEL_ERROR | _CRITICAL | _WARNING */
+
+typedef void (*slirp_glog_fn)(const char *domain, int level, const char *msg,
+			      void *data);
+typedef unsigned int (*slirp_glog_set_fn)(const char *domain, int levels,
+					  slirp_glog_fn fn, void *data);
+
+static void slirp_glog(const char *domain, int level, const char *msg,
+		       void *data)
+{
+	if (level & GLIB_LOG_SEVERE)
+		log_warn("net user: libslirp: %s", msg);
+	else
+		log_debug("net user: libslirp: %s", msg);
+}
+
+static void slirp_route_glib_log_once(void)
+{
+	slirp_glog_set_fn set =
+		(slirp_glog_set_fn)dlsym(RTLD_DEFAULT, "g_log_set_handler");
+
+	if (set)
+		set("Slirp", GLIB_LOG_ALL, slirp_glog, NULL);
+	else
+		log_warn("net user: cannot route libslirp's messages: %s",
+			 dlerror());
+}
+
+static void slirp_route_glib_log(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, slirp_route_glib_log_once);
+}
 
 /* ---- the backend thread: libslirp's sockets and timers ---- */
 
@@ -615,6 +661,7 @@ int net_slirp_create(const struct net_slirp_options *o,
 		snprintf(err, err_len, "net user: %s", strerror(-ret));
 		goto out_free;
 	}
+	slirp_route_glib_log();
 	slirp_config(o, &cfg);
 	s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
 	if (!s->slirp) {
