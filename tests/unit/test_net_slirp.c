@@ -210,6 +210,30 @@ static size_t build_udp(uint8_t *f, const char *dst, uint16_t sport,
 	return ETH_HLEN + IP_HLEN + UDP_HLEN + plen;
 }
 
+/* A router solicitation (RFC 4861 §4.1) from the guest's link-local
+ * address to all routers. */
+static size_t build_router_solicit(uint8_t *f)
+{
+	static const uint8_t all_routers_mac[6] = {0x33, 0x33, 0, 0, 0, 2};
+	uint8_t *ip = f + ETH_HLEN, *icmp = ip + 40;
+	uint32_t sum;
+
+	memset(f, 0, ETH_HLEN + 40 + 8);
+	memcpy(f, all_routers_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	put16(f + 12, 0x86dd);
+	ip[0] = 0x60;
+	put16(ip + 4, 8);
+	ip[6] = 58; /* ICMPv6 */
+	ip[7] = 255;
+	inet_pton(AF_INET6, "fe80::5054:ff:fe12:3456", ip + 8);
+	inet_pton(AF_INET6, "ff02::2", ip + 24);
+	icmp[0] = 133;
+	sum = sum16(ip + 8, 32, 0) + 8 + 58;
+	put16(icmp + 2, fold(sum16(icmp, 8, sum)));
+	return ETH_HLEN + 40 + 8;
+}
+
 static void send_frame(const uint8_t *f, size_t len)
 {
 	struct iovec iov = {.iov_base = (void *)f, .iov_len = len};
@@ -483,6 +507,45 @@ START_TEST(test_send_iov)
 	ck_assert_int_eq(net_backend_send(be, 0, &runt, 1), 0);
 	struct iovec none = {.iov_base = f, .iov_len = 0};
 	ck_assert_int_eq(net_backend_send(be, 0, &none, 1), 0);
+}
+END_TEST
+
+static bool match_router_advert(const uint8_t *f, size_t len)
+{
+	return len >= ETH_HLEN + 40 + 16 && get16(f + 12) == 0x86dd &&
+	       f[ETH_HLEN + 6] == 58 && f[ETH_HLEN + 40] == 134;
+}
+
+/* IPv6: a router solicitation is answered with the fec0::/64 prefix for
+ * SLAAC, and fec0::3 as the DNS server (RDNSS, RFC 8106) if it says one:
+ * libslirp does only when the host has an IPv6 name server. */
+START_TEST(test_ipv6_router_advert)
+{
+	struct net_slirp_options o = {0};
+	uint8_t f[2048], want[16];
+	const uint8_t *opt;
+	bool prefix = false;
+	size_t len;
+
+	start(&o);
+	send_frame(f, build_router_solicit(f));
+	len = recv_match(f, sizeof(f), match_router_advert);
+	inet_pton(AF_INET6, "fe80::2", want); /* fec0::2's link-local twin */
+	ck_assert_mem_eq(f + ETH_HLEN + 8, want, 16);
+	for (opt = f + ETH_HLEN + 40 + 16; opt + 8 <= f + len && opt[1];
+	     opt += opt[1] * 8) {
+		if (opt[0] == 3 && opt[1] == 4) { /* prefix information */
+			inet_pton(AF_INET6, "fec0::", want);
+			ck_assert_uint_eq(opt[2], 64);
+			ck_assert_mem_eq(opt + 16, want, 16);
+			prefix = true;
+		}
+		if (opt[0] == 25 && opt[1] >= 3) { /* recursive DNS server */
+			inet_pton(AF_INET6, "fec0::3", want);
+			ck_assert_mem_eq(opt + 8, want, 16);
+		}
+	}
+	ck_assert(prefix);
 }
 END_TEST
 
@@ -804,6 +867,7 @@ int main(void)
 	tcase_add_test(tc, test_rx_fd_level);
 	tcase_add_test(tc, test_recv_iov);
 	tcase_add_test(tc, test_send_iov);
+	tcase_add_test(tc, test_ipv6_router_advert);
 	tcase_add_test(tc, test_hostfwd_inbound);
 	tcase_add_test(tc, test_guest_to_host_loopback);
 	tcase_add_test(tc, test_udp_round_trip);
