@@ -442,16 +442,18 @@ static void *slirp_thread(void *arg)
 	return NULL;
 }
 
-/* libslirp reads its clock only in slirp_pollfds_fill, and stamps a new
- * UDP socket's expiry from that reading: a frame arriving before the
- * thread's first round would make a socket that expired at boot, closed
- * at once. One fill before anyone can send sets the clock. */
+/* libslirp reads its clock only in slirp_pollfds_poll, and stamps a new
+ * UDP socket's expiry from the last reading: a frame arriving before the
+ * thread's first round would make a socket that expired at time 0, closed
+ * at once. One empty round (no fd has events: cb_add_poll zeroed them)
+ * before anyone can send sets the clock. */
 static void slirp_prime_clock(struct net_slirp *s)
 {
 	uint32_t timeout = UINT32_MAX;
 
 	s->nr_pfd = 1;
 	slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+	slirp_pollfds_poll(s->slirp, 0, cb_get_revents, s);
 }
 
 /* ---- the net_backend operations ---- */
