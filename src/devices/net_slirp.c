@@ -5,7 +5,8 @@
  * for the guest through our send_packet callback. It is not thread-safe,
  * so every call into it holds s->lock. Its sockets and timers run on our
  * own thread; frames for the guest wait in a bounded queue that rx_fd
- * announces. Depends on libslirp and src/kvm/log.h.
+ * announces. Depends on libslirp (and the glib it loads, for one log
+ * handler) and src/kvm/log.h.
  */
 #include "net_slirp.h"
 

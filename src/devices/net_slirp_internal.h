@@ -1,5 +1,6 @@
-/* net_slirp_internal: the slirp backend's limits and counters, shared by
- * net_slirp.c and its unit test only (nothing else includes it).
+/* net_slirp_internal: the slirp backend's limits, counters and hostfwd
+ * binding, shared by net_slirp.c, net_slirp_fwd.c and their unit test
+ * only (nothing else includes it).
  */
 #ifndef VMM_DEVICES_NET_SLIRP_INTERNAL_H
 #define VMM_DEVICES_NET_SLIRP_INTERNAL_H
