@@ -5,10 +5,13 @@
  * for the guest through our send_packet callback. It is not thread-safe,
  * so every call into it holds s->lock. Its sockets and timers run on our
  * own thread; frames for the guest wait in a bounded queue that rx_fd
- * announces. Depends on libslirp and src/kvm/log.h.
+ * announces. Depends on libslirp (and the glib it loads, for one log
+ * handler) and src/kvm/log.h.
  */
 #include "net_slirp.h"
 
+#include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -277,6 +279,51 @@ static const SlirpCb slirp_callbacks = {
 	.timer_new_opaque = cb_timer_new_opaque,
 };
 
+/* ---- libslirp's own messages ---- */
+
+/* libslirp reports its own trouble (not the guest's) through glib's g_log,
+ * domain "Slirp". glib's default writer stamps the local time, reading
+ * /etc/localtime the first time, and probes stderr for journald: under
+ * vmm's seccomp filter that first warning would stop the VM. So the domain
+ * goes to our log. glib is loaded along with libslirp; g_log_set_handler
+ * is looked up at run time rather than built against glib's headers
+ * (which libslirp's own header does not need). */
+#define GLIB_LOG_ALL	0xff /* every level and flag, G_LOG_* */
+#define GLIB_LOG_SEVERE 0x1c /* G_LOG_LEVEL_ERROR | _CRITICAL | _WARNING */
+
+typedef void (*slirp_glog_fn)(const char *domain, int level, const char *msg,
+			      void *data);
+typedef unsigned int (*slirp_glog_set_fn)(const char *domain, int levels,
+					  slirp_glog_fn fn, void *data);
+
+static void slirp_glog(const char *domain, int level, const char *msg,
+		       void *data)
+{
+	if (level & GLIB_LOG_SEVERE)
+		log_warn("net user: libslirp: %s", msg);
+	else
+		log_debug("net user: libslirp: %s", msg);
+}
+
+static void slirp_route_glib_log_once(void)
+{
+	slirp_glog_set_fn set =
+		(slirp_glog_set_fn)dlsym(RTLD_DEFAULT, "g_log_set_handler");
+
+	if (set)
+		set("Slirp", GLIB_LOG_ALL, slirp_glog, NULL);
+	else
+		log_warn("net user: cannot route libslirp's messages: %s",
+			 dlerror());
+}
+
+static void slirp_route_glib_log(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, slirp_route_glib_log_once);
+}
+
 /* ---- the backend thread: libslirp's sockets and timers ---- */
 
 static int slirp_poll_events(int events)
@@ -394,6 +441,20 @@ static void *slirp_thread(void *arg)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
+}
+
+/* libslirp reads its clock only in slirp_pollfds_poll, and stamps a new
+ * UDP socket's expiry from the last reading: a frame arriving before the
+ * thread's first round would make a socket that expired at time 0, closed
+ * at once. One empty round (no fd has events: cb_add_poll zeroed them)
+ * before anyone can send sets the clock. */
+static void slirp_prime_clock(struct net_slirp *s)
+{
+	uint32_t timeout = UINT32_MAX;
+
+	s->nr_pfd = 1;
+	slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+	slirp_pollfds_poll(s->slirp, 0, cb_get_revents, s);
 }
 
 /* ---- the net_backend operations ---- */
@@ -548,64 +609,6 @@ static void slirp_config(const struct net_slirp_options *o, SlirpConfig *c)
 	c->if_mru = c->if_mtu;
 }
 
-/* Formats a rule back into the user's syntax, for messages. */
-static void fwd_format(const struct net_slirp_fwd *f, char *buf, size_t len)
-{
-	char h[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &f->host_addr, h, sizeof(h));
-	inet_ntop(AF_INET, &f->guest_addr, g, sizeof(g));
-	snprintf(buf, len, "%s:%s:%u-%s:%u", f->udp ? "udp" : "tcp", h,
-		 f->host_port, g, f->guest_port);
-}
-
-/* Binds the host side ourselves first: libslirp's own failure does not
- * reliably say why, and the user wants to know. SO_REUSEADDR as libslirp
- * sets it, so the probe fails only when libslirp's bind would. */
-static int fwd_probe(const struct net_slirp_fwd *f)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_addr = f->host_addr,
-				.sin_port = htons(f->host_port)};
-	int fd = socket(AF_INET,
-			(f->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-	int one = 1, ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int slirp_add_fwds(struct net_slirp *s,
-			  const struct net_slirp_options *o, char *err,
-			  size_t err_len)
-{
-	char rule[64];
-	int ret;
-
-	for (unsigned int i = 0; i < o->nr_fwd; i++) {
-		const struct net_slirp_fwd *f = &o->fwd[i];
-
-		ret = fwd_probe(f);
-		errno = 0;
-		if (!ret && slirp_add_hostfwd(s->slirp, f->udp, f->host_addr,
-					      f->host_port, f->guest_addr,
-					      f->guest_port) < 0)
-			ret = errno ? -errno : -EADDRINUSE;
-		if (ret) {
-			fwd_format(f, rule, sizeof(rule));
-			snprintf(err, err_len, "hostfwd %s: %s", rule,
-				 strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
-}
-
 static int slirp_alloc(const struct net_slirp_options *o,
 		       struct net_slirp **out)
 {
@@ -661,6 +664,7 @@ int net_slirp_create(const struct net_slirp_options *o,
 		snprintf(err, err_len, "net user: %s", strerror(-ret));
 		goto out_free;
 	}
+	slirp_route_glib_log();
 	slirp_config(o, &cfg);
 	s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
 	if (!s->slirp) {
@@ -668,9 +672,10 @@ int net_slirp_create(const struct net_slirp_options *o,
 		ret = -EINVAL;
 		goto out_free;
 	}
-	ret = slirp_add_fwds(s, o, err, err_len);
+	ret = net_slirp_add_fwds(s->slirp, o, err, err_len);
 	if (ret < 0)
 		goto out_free;
+	slirp_prime_clock(s);
 	ret = -pthread_create(&s->thread, NULL, slirp_thread, s);
 	if (ret < 0) {
 		snprintf(err, err_len, "net user: thread: %s", strerror(-ret));

@@ -1,16 +1,24 @@
-/* net_slirp_fwd: the parser of one hostfwd= rule for the slirp backend.
+/* net_slirp_fwd: hostfwd= rules of the slirp backend: the parser and the
+ * binding.
  *
  * The syntax is QEMU's -netdev user,hostfwd=:
  * [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, IPv4 addresses in
- * dotted quad (inet_pton), ports 1..65535. Strict: anything else is one
- * clear line of error. Pure: no sockets, no libslirp. Depends on libc only.
+ * dotted quad (inet_pton), ports 1..65535. The parser is strict (anything
+ * else is one clear line of error) and pure. Depends on libslirp.
  */
 #include "net_slirp.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libslirp.h>
+
+#include "net_slirp_internal.h"
 
 #define FWD_RULE_MAX  128 /* longer than any valid rule */
 #define GUEST_DEFAULT "10.0.2.15"
@@ -125,5 +133,64 @@ int net_slirp_parse_fwd(const char *rule, struct net_slirp_fwd *out, char *err,
 		     "guest", rule, err, err_len) < 0)
 		return -1;
 	*out = f;
+	return 0;
+}
+
+/* ---- binding ---- */
+
+/* Formats a rule back into the user's syntax, for messages. */
+static void fwd_format(const struct net_slirp_fwd *f, char *buf, size_t len)
+{
+	char h[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &f->host_addr, h, sizeof(h));
+	inet_ntop(AF_INET, &f->guest_addr, g, sizeof(g));
+	snprintf(buf, len, "%s:%s:%u-%s:%u", f->udp ? "udp" : "tcp", h,
+		 f->host_port, g, f->guest_port);
+}
+
+/* Binds the host side ourselves first: libslirp's own failure does not
+ * reliably say why, and the user wants to know. SO_REUSEADDR as libslirp
+ * sets it, so the probe fails only when libslirp's bind would. */
+static int fwd_probe(const struct net_slirp_fwd *f)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr = f->host_addr,
+				.sin_port = htons(f->host_port)};
+	int fd = socket(AF_INET,
+			(f->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	int one = 1, ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int net_slirp_add_fwds(Slirp *slirp, const struct net_slirp_options *o,
+		       char *err, size_t err_len)
+{
+	char rule[64];
+	int ret;
+
+	for (unsigned int i = 0; i < o->nr_fwd; i++) {
+		const struct net_slirp_fwd *f = &o->fwd[i];
+
+		ret = fwd_probe(f);
+		errno = 0;
+		if (!ret &&
+		    slirp_add_hostfwd(slirp, f->udp, f->host_addr, f->host_port,
+				      f->guest_addr, f->guest_port) < 0)
+			ret = errno ? -errno : -EADDRINUSE;
+		if (ret) {
+			fwd_format(f, rule, sizeof(rule));
+			snprintf(err, err_len, "hostfwd %s: %s", rule,
+				 strerror(-ret));
+			return ret;
+		}
+	}
 	return 0;
 }

@@ -1,5 +1,6 @@
-/* net_slirp_internal: the slirp backend's limits and counters, shared by
- * net_slirp.c and its unit test only (nothing else includes it).
+/* net_slirp_internal: the slirp backend's limits, counters and hostfwd
+ * binding, shared by net_slirp.c, net_slirp_fwd.c and their unit test
+ * only (nothing else includes it).
  */
 #ifndef VMM_DEVICES_NET_SLIRP_INTERNAL_H
 #define VMM_DEVICES_NET_SLIRP_INTERNAL_H
@@ -8,6 +9,9 @@
 #include <stdint.h>
 
 #include "net_backend.h"
+#include "net_slirp.h"
+
+struct Slirp; /* libslirp.h */
 
 /* Frames libslirp emits while the guest does not receive wait in a queue
  * of at most this many frames and bytes; beyond, they are dropped and
@@ -20,5 +24,10 @@ uint64_t net_slirp_drops(struct net_backend *be);
 /* What the queue holds now. */
 void net_slirp_queue_stats(struct net_backend *be, unsigned int *frames,
 			   size_t *bytes);
+
+/* Binds every o->fwd[] on slirp (net_slirp_fwd.c). Returns 0, or -errno
+ * and one line in err naming the rule and the reason. */
+int net_slirp_add_fwds(struct Slirp *slirp, const struct net_slirp_options *o,
+		       char *err, size_t err_len);
 
 #endif
