@@ -8,6 +8,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -52,9 +53,10 @@ static const int allowed[] = {
 	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep),	 SCMP_SYS(gettimeofday),
 	SCMP_SYS(getrandom),	 SCMP_SYS(sched_getaffinity),
-	SCMP_SYS(accept4),	 SCMP_SYS(sendto),
-	SCMP_SYS(recvfrom),	 SCMP_SYS(sendmsg),
-	SCMP_SYS(recvmsg),	 SCMP_SYS(shutdown),
+	SCMP_SYS(accept),	 SCMP_SYS(accept4),
+	SCMP_SYS(sendto),	 SCMP_SYS(recvfrom),
+	SCMP_SYS(sendmsg),	 SCMP_SYS(recvmsg),
+	SCMP_SYS(shutdown),
 };
 
 /* SANDBOX_NEED_SOCKETS: making sockets and connections (socket() itself
@@ -105,6 +107,7 @@ static const unsigned long allowed_ioctls[] = {
 	BLKSSZGET,
 	BLKDISCARD,
 	BLKZEROOUT,
+	TUNSETOFFLOAD,
 };
 
 /* System call names for the message, looked up when the filter is
