@@ -242,7 +242,7 @@ static uint32_t room(struct virtio_vsock *vs, struct vsock_conn *c)
  * Returns true if it sent a packet. */
 static bool seq_data(struct virtio_vsock *vs, struct vsock_conn *c)
 {
-	uint32_t left, n, room_now = vq_req_writable(&vs->rx) - VSOCK_HDR_LEN;
+	uint32_t left, n;
 	ssize_t r;
 
 	if (!c->out) {
@@ -276,9 +276,12 @@ static bool seq_data(struct virtio_vsock *vs, struct vsock_conn *c)
 		c->out_len = (uint32_t)r;
 		c->out_off = 0;
 	}
+	/* The guest may shrink its credit while a message is under way. */
 	left = c->out_len - c->out_off;
-	n = left < room_now ? left : room_now;
-	n = n < VSOCK_MAX_PKT ? n : VSOCK_MAX_PKT;
+	n = room(vs, c);
+	n = left < n ? left : n;
+	if (!n)
+		return false;
 	put_packet(vs, c, VIRTIO_VSOCK_OP_RW,
 		   n == left ? VIRTIO_VSOCK_SEQ_EOM | VIRTIO_VSOCK_SEQ_EOR : 0,
 		   c->out + c->out_off, n);

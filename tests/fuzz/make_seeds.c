@@ -15,6 +15,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
+#include <linux/virtio_vsock.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -677,6 +678,143 @@ static void blk_seeds(void)
 	save("fuzz_virtio_blk", "readonly-nocache", &s);
 }
 
+/* ---- fuzz_vsock ---- */
+
+struct vs_pkt {
+	uint8_t mode, src, dst, host, type, op;
+	uint32_t flags, buf_alloc, fwd_cnt;
+	const char *data;
+	uint32_t len_field; /* with FZ_VS_P_LEN */
+};
+
+static void vs_pkt(struct seed *s, const struct vs_pkt *p)
+{
+	uint16_t len = p->data ? (uint16_t)strlen(p->data) : 0;
+
+	u8(s, FZ_VS_PKT);
+	u8(s, p->mode);
+	u8(s, p->src);
+	u8(s, p->dst);
+	if (p->dst == 3)
+		u8(s, p->host);
+	u8(s, p->type);
+	u8(s, p->op);
+	u32(s, p->flags);
+	u32(s, p->buf_alloc);
+	u32(s, p->fwd_cnt);
+	u16(s, len);
+	if (p->mode & FZ_VS_P_LEN)
+		u32(s, p->len_field);
+	if (len)
+		put(s, p->data, len);
+}
+
+static void vs_host_write(struct seed *s, uint8_t which, const char *text)
+{
+	u8(s, FZ_VS_HOST_WRITE);
+	u8(s, which);
+	u8(s, (uint8_t)strlen(text));
+	put(s, text, strlen(text));
+}
+
+/* A guest connection to port 1024 + dst of the given type: data both
+ * ways, a credit request, shutdown. */
+static void vs_session(struct seed *s, uint8_t dst, uint8_t type, uint32_t eom)
+{
+	const struct vs_pkt pk[] = {
+		{0, 0, dst, 0, type, VIRTIO_VSOCK_OP_REQUEST, 0, 65536, 0},
+		{FZ_VS_P_ONE, 0, dst, 0, type, VIRTIO_VSOCK_OP_RW, eom, 65536,
+		 0, "hello"},
+		{FZ_VS_P_SPLIT, 0, dst, 0, type, VIRTIO_VSOCK_OP_RW, eom, 65536,
+		 0, "again"},
+		{0, 0, dst, 0, type, VIRTIO_VSOCK_OP_CREDIT_REQUEST, 0, 65536,
+		 0},
+		{0, 0, dst, 0, type, VIRTIO_VSOCK_OP_CREDIT_UPDATE, 0, 65536,
+		 5},
+		{0, 0, dst, 0, type, VIRTIO_VSOCK_OP_SHUTDOWN,
+		 VIRTIO_VSOCK_SHUTDOWN_SEND | VIRTIO_VSOCK_SHUTDOWN_RCV, 65536,
+		 5},
+	};
+
+	vs_pkt(s, &pk[0]);
+	u8(s, FZ_VS_HOST_ACCEPT);
+	vs_pkt(s, &pk[1]);
+	vs_pkt(s, &pk[2]);
+	vs_host_write(s, 0, "world");
+	u8(s, FZ_VS_HARVEST);
+	vs_pkt(s, &pk[3]);
+	vs_pkt(s, &pk[4]);
+	u8(s, FZ_VS_HARVEST);
+	vs_pkt(s, &pk[5]);
+	u8(s, FZ_VS_HARVEST);
+}
+
+static void vs_seeds(void)
+{
+	const struct vs_pkt accept = {0,
+				      0,
+				      3,
+				      0,
+				      VIRTIO_VSOCK_TYPE_STREAM,
+				      VIRTIO_VSOCK_OP_RESPONSE,
+				      0,
+				      4096,
+				      0};
+	const struct vs_pkt bad[] = {
+		{FZ_VS_P_LEN, 1, 2, 0, 1, VIRTIO_VSOCK_OP_REQUEST, 0, 0, 0, "x",
+		 100},
+		{0, 2, 1, 0, 3, VIRTIO_VSOCK_OP_REQUEST, 0, 0, 0},
+		{0, 3, 0, 0, 1, VIRTIO_VSOCK_OP_RW, 0, 0, 0, "nobody"},
+		{0, 3, 2, 0, 1, VIRTIO_VSOCK_OP_REQUEST, 0, 0, 0},
+	};
+	struct seed s = {0};
+
+	u8(&s, FZ_VS_F_SEQPACKET | FZ_VS_F_INDIRECT);
+	u8(&s, 2);
+	vs_session(&s, 0, VIRTIO_VSOCK_TYPE_STREAM, 0);
+	u8(&s, FZ_VS_EVENT);
+	u8(&s, FZ_VS_RESET);
+	vs_session(&s, 0, VIRTIO_VSOCK_TYPE_STREAM, 0);
+	save("fuzz_vsock", "split-stream", &s);
+
+	s.n = 0;
+	u8(&s, FZ_VS_F_PACKED | FZ_VS_F_SEQPACKET | FZ_VS_F_EVENT);
+	u8(&s, 1);
+	vs_session(&s, 1, VIRTIO_VSOCK_TYPE_SEQPACKET,
+		   VIRTIO_VSOCK_SEQ_EOM | VIRTIO_VSOCK_SEQ_EOR);
+	save("fuzz_vsock", "packed-seqpacket", &s);
+
+	/* A host program: CONNECT 1000, the guest accepts, data, RST. */
+	s.n = 0;
+	u8(&s, 0);
+	u8(&s, 2);
+	u8(&s, FZ_VS_HOST_CONNECT);
+	u8(&s, 0);
+	u16(&s, 1000);
+	u8(&s, FZ_VS_HARVEST);
+	vs_pkt(&s, &accept);
+	vs_host_write(&s, 0, "from host");
+	u8(&s, FZ_VS_HARVEST);
+	u8(&s, FZ_VS_HOST_CLOSE);
+	u8(&s, 0);
+	u8(&s, 1); /* SHUT_WR */
+	u8(&s, FZ_VS_HARVEST);
+	u8(&s, FZ_VS_HOST_CONNECT);
+	u8(&s, 1);
+	u8(&s, 9);
+	put(&s, "CONNECT x", 9);
+	save("fuzz_vsock", "host-connect", &s);
+
+	/* Malformed packets. */
+	s.n = 0;
+	u8(&s, FZ_VS_F_SEQPACKET);
+	u8(&s, 3);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		vs_pkt(&s, &bad[i]);
+	u8(&s, FZ_VS_HARVEST);
+	save("fuzz_vsock", "malformed", &s);
+}
+
 /* ---- fuzz_boot_linux ---- */
 
 struct boot_seed {
@@ -799,6 +937,7 @@ int main(int argc, char **argv)
 	pci_seeds();
 	mmio_seeds();
 	blk_seeds();
+	vs_seeds();
 	boot_seeds();
 	options_seeds();
 	return 0;

@@ -146,6 +146,49 @@ enum fz_blk_op {
 #define FZ_BLK_DATA_LEN	  0x10000
 #define FZ_BLK_IMAGE_LEN  0x10000
 
+/* ---- fuzz_vsock ----------------------------------------------------------
+ * virtio-vsock (guest CID 3) on the core bus, its Unix sockets in a
+ * temporary directory: UDS_PATH_1024 a stream listener, UDS_PATH_1025 a
+ * SEQPACKET one, nothing at 1026. The driver model keeps FZ_VS_RX_BUFS
+ * receive buffers posted; the packets on the transmitq are the fuzzer's.
+ * Header: u8 flags (FZ_VS_F_*), u8 queue size (8 << (v % 6)). Then ops
+ * until the input ends: */
+#define FZ_VS_F_PACKED 0x01
+#define FZ_VS_F_SEQPACKET                                   \
+	0x02 /* the driver accepts VIRTIO_VSOCK_F_SEQPACKET \
+	      */
+#define FZ_VS_F_INDIRECT 0x04
+#define FZ_VS_F_EVENT	 0x08
+#define FZ_VS_RX_BUFS	 8
+#define FZ_VS_RX_LEN	 2048
+#define FZ_VS_PORT0	 1024 /* listeners at 1024 (stream), 1025 (seq) */
+
+enum fz_vs_op {
+	/* u8 mode (FZ_VS_P_*), then with FZ_VS_P_RAW 44 raw header bytes,
+	 * else u8 src (guest port 1000 + v % 4), u8 dst (% 4: ports 1024,
+	 * 1025, 1026, or the host port 2^30 + a u8 that follows), u8 type
+	 * (% 4), u8 op (% 9), u32 flags, u32 buf_alloc, u32 fwd_cnt; then
+	 * u16 payload length (% 8192) and the payload. The header's len is
+	 * the payload length unless FZ_VS_P_LEN, which reads a raw u32 for
+	 * it. Sent and waited for. */
+	FZ_VS_PKT,
+	FZ_VS_HARVEST,	   /* check and repost what the device sent */
+	FZ_VS_HOST_ACCEPT, /* accept on the listeners (at most 16 sockets) */
+	FZ_VS_HOST_WRITE,  /* u8 which socket, u8 len, bytes */
+	FZ_VS_HOST_CLOSE, /* u8 which socket, u8 how: close, SHUT_WR, SHUT_RD */
+	/* u8 mode: 0 "CONNECT <u16>\n" (the u16 follows), else a u8 length
+	 * and that many raw bytes, to UDS_PATH as a host program. */
+	FZ_VS_HOST_CONNECT,
+	FZ_VS_EVENT, /* post an event buffer */
+	FZ_VS_RESET, /* device reset, probe, receive buffers again */
+	FZ_VS_NR_OPS,
+};
+#define FZ_VS_P_RAW   0x01
+#define FZ_VS_P_LEN   0x02
+#define FZ_VS_P_SPLIT 0x04 /* header in two descriptors */
+#define FZ_VS_P_ONE   0x08 /* header and payload in one descriptor */
+#define FZ_VS_P_INDIR 0x10
+
 /* ---- fuzz_boot_linux -----------------------------------------------------
  * u8 memory (index into the sizes in fuzz_boot_linux.c), u32 initrd
  * (bit 31: absent; bit 30: 4 GiB + the low 30 bits, sparse; else the low
