@@ -258,10 +258,11 @@ static void vsock_destroy(void *dev)
 	virtio_vsock_destroy(dev);
 }
 
-/* Guest connections to the host become connect()s to Unix sockets. */
+/* Guest connections to the host become connect()s to Unix sockets; the
+ * listener's file is removed when vmm stops. */
 static unsigned int vsock_sandbox_needs(const struct virtio_slot *s)
 {
-	return SANDBOX_NEED_SOCKETS;
+	return SANDBOX_NEED_SOCKETS | SANDBOX_NEED_UNLINK;
 }
 
 const struct virtio_kind device_table_vsock_kind = {

@@ -361,7 +361,9 @@ int machine_run(const struct vmm_options *o, const struct timespec *start,
 		goto out_destroy;
 	}
 	/* From here on the guest runs: only the allow-list (sandbox.c). */
-	if (sandbox_install(o->seccomp, device_table_sandbox_needs(r.virtio),
+	if (sandbox_install(o->seccomp,
+			    device_table_sandbox_needs(r.virtio) |
+				    (o->control ? SANDBOX_NEED_UNLINK : 0),
 			    err, err_len) < 0)
 		goto out_destroy;
 	if (vcpu_start_all(&vm) < 0) {

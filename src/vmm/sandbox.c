@@ -181,6 +181,8 @@ static int add_needs(scmp_filter_ctx ctx, unsigned int needs)
 				ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				SCMP_A0(SCMP_CMP_EQ, socket_families[i]));
 	}
+	if (r == 0 && (needs & SANDBOX_NEED_UNLINK))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 0);
 	/* Read-only: no write access, no creating, no truncating. */
 	if (r == 0 && (needs & SANDBOX_NEED_READ_FILES))
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,

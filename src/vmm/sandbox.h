@@ -31,6 +31,9 @@ enum sandbox_needs {
 	/* Opening files read-only: libslirp re-reads /etc/resolv.conf to
 	 * follow the host's DNS server. Never for writing or creating. */
 	SANDBOX_NEED_READ_FILES = 1u << 1,
+	/* Removing files: the socket files vmm made (--control, vsock
+	 * uds=), when it stops. */
+	SANDBOX_NEED_UNLINK = 1u << 2,
 };
 
 /* Installs the filter for mode, widened by needs (enum sandbox_needs

@@ -102,6 +102,12 @@ static int try_write_file(void)
 	return 0;
 }
 
+/* The file is made before the filter (see test_needs_unlink). */
+static int try_unlink(void)
+{
+	return unlink("/tmp/vmm-sandbox-unlink") < 0;
+}
+
 static int try_exec_memory(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
@@ -240,6 +246,18 @@ START_TEST(test_needs_read_files)
 }
 END_TEST
 
+START_TEST(test_needs_unlink)
+{
+	close(open("/tmp/vmm-sandbox-unlink", O_WRONLY | O_CREAT, 0600));
+	expect_exit(run_sandboxed_needs(SANDBOX_ON, SANDBOX_NEED_UNLINK,
+					try_unlink),
+		    0);
+	close(open("/tmp/vmm-sandbox-unlink", O_WRONLY | O_CREAT, 0600));
+	expect_exit(run_sandboxed(SANDBOX_ON, try_unlink), SANDBOX_EXIT_STATUS);
+	unlink("/tmp/vmm-sandbox-unlink");
+}
+END_TEST
+
 START_TEST(test_off_installs_nothing)
 {
 	expect_exit(run_sandboxed(SANDBOX_OFF, try_fork), 0);
@@ -260,6 +278,7 @@ int main(void)
 	tcase_add_test(tc, test_off_installs_nothing);
 	tcase_add_test(tc, test_needs_sockets);
 	tcase_add_test(tc, test_needs_read_files);
+	tcase_add_test(tc, test_needs_unlink);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }
