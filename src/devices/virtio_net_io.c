@@ -160,6 +160,22 @@ static int rx_gather(struct virtio_net_pair *p, uint32_t len, bool mrg)
 	return 1;
 }
 
+/* The next frame starts in held[0]: one too short for the header is
+ * returned unused. Returns the buffers returned. */
+static unsigned int rx_trim(struct virtio_net_pair *p)
+{
+	unsigned int n = 0;
+
+	while (n < p->nr_held &&
+	       vq_req_writable(&p->held[n]) < VIRTIO_NET_HDR_LEN)
+		vq_push(p->rxq, &p->held[n++], 0);
+	if (n) {
+		p->nr_held -= n;
+		memmove(p->held, p->held + n, p->nr_held * sizeof(*p->held));
+	}
+	return n;
+}
+
 /* Copies the waiting frame into the buffers in hand (§5.1.6.4: num_buffers
  * says how many it took) and returns them. Returns the buffers used. */
 static unsigned int rx_deliver(struct virtio_net_pair *p, bool mrg)
@@ -183,7 +199,7 @@ static unsigned int rx_deliver(struct virtio_net_pair *p, bool mrg)
 		memmove(p->held, p->held + k, p->nr_held * sizeof(*p->held));
 	p->pending = 0;
 	virtio_net_count(p->net, rx_packets);
-	return k;
+	return k + rx_trim(p);
 }
 
 /* Takes the next frame from the backend into the bounce buffer, header

@@ -146,6 +146,61 @@ enum fz_blk_op {
 #define FZ_BLK_DATA_LEN	  0x10000
 #define FZ_BLK_IMAGE_LEN  0x10000
 
+/* ---- fuzz_virtio_net -----------------------------------------------------
+ * virtio-net on the fake in-memory backend (tests/support/fake_net_backend),
+ * on the core bus of the fake transport; the driver model builds
+ * well-formed rings, the headers, frames and control commands in them are
+ * the fuzzer's. Header: u8 flags (FZ_NET_F_*), u32 mask of the device
+ * features the driver accepts (bit i: the i-th of FZ_NET_FEATURES; the
+ * core refuses combinations §5.1.3.1 forbids, and the input then runs with
+ * VERSION_1 alone), u8 queue size (4 << (v % 5)). Then ops until the input
+ * ends: */
+#define FZ_NET_FEATURES                                               \
+	VIRTIO_NET_F_CSUM, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_MAC, \
+		VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_TSO6,     \
+		VIRTIO_NET_F_GUEST_ECN, VIRTIO_NET_F_GUEST_UFO,       \
+		VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_HOST_TSO6,       \
+		VIRTIO_NET_F_HOST_ECN, VIRTIO_NET_F_HOST_UFO,         \
+		VIRTIO_NET_F_MRG_RXBUF, VIRTIO_NET_F_STATUS,          \
+		VIRTIO_NET_F_CTRL_VQ, VIRTIO_NET_F_CTRL_RX,           \
+		VIRTIO_NET_F_CTRL_VLAN, VIRTIO_NET_F_CTRL_RX_EXTRA,   \
+		VIRTIO_NET_F_GUEST_ANNOUNCE, VIRTIO_NET_F_MQ,         \
+		VIRTIO_NET_F_CTRL_MAC_ADDR, VIRTIO_NET_F_MTU,         \
+		VIRTIO_NET_F_SPEED_DUPLEX
+#define FZ_NET_F_PACKED	  0x01
+#define FZ_NET_F_VNET_HDR 0x02 /* the backend takes headers and offloads */
+#define FZ_NET_F_TWO_Q	  0x04 /* two queue pairs */
+#define FZ_NET_F_INDIRECT 0x08 /* offered to the driver */
+#define FZ_NET_F_EVENT	  0x10 /* EVENT_IDX offered to the driver */
+#define FZ_NET_F_IN_ORDER 0x20
+
+enum fz_net_op {
+	/* u8 flags (FZ_NET_T_*), u8 header bytes in the chain (0: 12, else
+	 * v % 16), 12 header bytes, u16 frame length (% FZ_NET_FRAME_MAX),
+	 * u8 nseg (1 + v % 4). The frame is a pattern. Queued, not kicked. */
+	FZ_NET_TX,
+	/* u8 pair, u8 n (1 + n % 8), u16 len (1 + len % 4096): n receive
+	 * buffers of len bytes, kicked if the device asks. */
+	FZ_NET_RX_POST,
+	/* u8 pair, u8 dst (% 5: ours, broadcast, multicast, other, our MAC
+	 * VLAN-tagged), u16 length (% FZ_NET_FRAME_MAX; bit 15: 65000),
+	 * with a vnet backend 12 header bytes: a frame from the host. */
+	FZ_NET_INJECT,
+	/* u8 class, u8 cmd, u8 dlen (% 64), dlen bytes, u8 ack length
+	 * (% 3), u8 split (readable part in two descriptors if odd): one
+	 * control command, kicked and waited for. */
+	FZ_NET_CTRL,
+	FZ_NET_KICK,	 /* kick every queue, wait for every tx answer */
+	FZ_NET_LINK,	 /* u8: link up if bit 0 */
+	FZ_NET_BLOCK,	 /* u8 pair, u8 on: the backend answers -EAGAIN */
+	FZ_NET_CFG_READ, /* u8 off, u8 len (1 + len % 8) */
+	FZ_NET_RESET,	 /* wait, device reset, probe again */
+	FZ_NET_NR_OPS,
+};
+#define FZ_NET_T_PAIR	  0x01
+#define FZ_NET_T_INDIRECT 0x02
+#define FZ_NET_FRAME_MAX  2048
+
 /* ---- fuzz_boot_linux -----------------------------------------------------
  * u8 memory (index into the sizes in fuzz_boot_linux.c), u32 initrd
  * (bit 31: absent; bit 30: 4 GiB + the low 30 bits, sparse; else the low
