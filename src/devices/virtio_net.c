@@ -122,7 +122,9 @@ static void *pair_main(void *arg)
 		p->want_rx = p->want_tx = p->more = false;
 		if (p->idx == 0 && !(fenced & VIRTIO_NET_FENCE_CTRL))
 			virtio_net_ctrl_run(p->net);
-		if (p->idx >= virtio_net_data_pairs(p->net))
+		/* Features are stable while a data queue is unfenced. */
+		if ((fenced & VIRTIO_NET_FENCE_ALL) != VIRTIO_NET_FENCE_ALL &&
+		    p->idx >= virtio_net_data_pairs(p->net))
 			fenced = VIRTIO_NET_FENCE_ALL; /* no such queues */
 		if (!(fenced & VIRTIO_NET_FENCE_TX))
 			virtio_net_tx_run(p);
