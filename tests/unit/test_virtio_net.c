@@ -170,6 +170,34 @@ START_TEST(test_tx_eagain)
 }
 END_TEST
 
+/* A transmitq reset while the backend holds a frame back: the device
+ * lets go of it (it belonged to the old ring) and never sends it; after a
+ * new probe transmit works again. */
+START_TEST(test_tx_reset_while_held)
+{
+	uint8_t buf[NH_HDR + 100] = {0}, got[200];
+	struct drvq_buf b;
+	int tok;
+
+	up(_i, false, 1, NH_LINUX_NET);
+	nh_frame(buf + NH_HDR, 100, nh_mac, 9);
+	fake_net_set_blocked(h.fb, 0, true);
+	b = (struct drvq_buf){guest_ram_put(&h.ram, buf, sizeof(buf)),
+			      sizeof(buf), false};
+	ck_assert_int_eq(fake_transport_send(&h.ft, 1, &b, 1, false, &tok), 0);
+	usleep(20000);
+	ck_assert_uint_ge(fake_net_send_calls(h.fb, 0), 1);
+	ck_assert_int_eq(fake_transport_queue_reset(&h.ft, 1), 0);
+	fake_net_set_blocked(h.fb, 0, false);
+	usleep(20000);
+	ck_assert_int_lt(fake_net_take(h.fb, 0, got, sizeof(got)), 0);
+	ck_assert_int_eq(nh_probe(&h, _i, NH_LINUX_NET), 0);
+	nh_tx(&h, 0, buf, sizeof(buf), 1, false);
+	ck_assert_int_eq(
+		fake_net_wait_sent(h.fb, 0, got, sizeof(got), NH_WAIT_NS), 100);
+}
+END_TEST
+
 /* ---- receive ---- */
 
 static const struct rx_case {
@@ -362,6 +390,7 @@ static Suite *net_suite(void)
 	tcase_add_loop_test(tc, test_tx, 0, FT_LOOPS(N(tx_cases)));
 	tcase_add_loop_test(tc, test_tx_bad, 0, FT_LOOPS(N(bad_tx)));
 	tcase_add_loop_test(tc, test_tx_eagain, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_tx_reset_while_held, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_rx, 0, FT_LOOPS(N(rx_cases)));
 	tcase_add_loop_test(tc, test_rx_too_small, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_rx_waits_for_buffers, 0, FT_LOOPS(1));
