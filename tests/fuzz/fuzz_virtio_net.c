@@ -315,6 +315,23 @@ static void op_reset(struct netf *f)
 		probe(f);
 }
 
+/* A queue reset (§2.6.1) with traffic in flight, then a fresh probe. */
+static void op_qreset(struct netf *f)
+{
+	uint16_t q = fz_u8(&f->in) % f->ft.nr_queues;
+	uint64_t need = 3 * 2 * (16384 + (uint64_t)f->ft.q[0].size * 16 * 34);
+
+	if (ram.low_len - ram.brk <= need)
+		return;
+	if (fake_transport_queue_reset(&f->ft, q) < 0)
+		fail("queue reset %u refused", q);
+	/* Whatever was in flight on q is gone with it: drain the rest. */
+	if (q % 2 && q < 2 * f->pairs)
+		f->tx_out[q / 2] = 0;
+	kick_wait(f);
+	probe(f);
+}
+
 static void run_op(struct netf *f, uint8_t op)
 {
 	switch (op % FZ_NET_NR_OPS) {
@@ -348,6 +365,9 @@ static void run_op(struct netf *f, uint8_t op)
 		break;
 	case FZ_NET_RESET:
 		op_reset(f);
+		break;
+	case FZ_NET_QRESET:
+		op_qreset(f);
 		break;
 	}
 }

@@ -195,6 +195,7 @@ enum fz_net_op {
 	FZ_NET_BLOCK,	 /* u8 pair, u8 on: the backend answers -EAGAIN */
 	FZ_NET_CFG_READ, /* u8 off, u8 len (1 + len % 8) */
 	FZ_NET_RESET,	 /* wait, device reset, probe again */
+	FZ_NET_QRESET,	 /* u8 queue (% all): queue reset, then probe again */
 	FZ_NET_NR_OPS,
 };
 #define FZ_NET_T_PAIR	  0x01
