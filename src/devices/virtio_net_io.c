@@ -137,25 +137,32 @@ static bool rx_have_buffer(struct virtio_net_pair *p, unsigned int *pushed)
 /* Gets buffers for a frame of len bytes (header included): one big enough,
  * or with MRG_RXBUF as many as it takes. Returns 1 when they are in hand,
  * 0 when the ring ran dry (wait for a kick), -1 if the frame can never
- * fit (the buffers stay in hand for the next frame). */
+ * fit: the buffers in hand fill the whole ring (counted in descriptors, at
+ * least one per buffer; an indirect chain counts as its length, which
+ * errs on the side of giving up early). The buffers then stay in hand for
+ * the next frame. */
 static int rx_gather(struct virtio_net_pair *p, uint32_t len, bool mrg)
 {
 	uint16_t ring = virtio_queue_size(&p->net->vd, p->rxq->index);
-	unsigned int cap = ring < VIRTIO_NET_QUEUE_MAX_SIZE
-				   ? ring
-				   : VIRTIO_NET_QUEUE_MAX_SIZE;
 	uint64_t room = 0;
+	unsigned int slots = 0;
+	struct vq_req *req;
 
 	if (!mrg)
 		return vq_req_writable(&p->held[0]) >= len ? 1 : -1;
-	for (unsigned int i = 0; i < p->nr_held; i++)
+	for (unsigned int i = 0; i < p->nr_held; i++) {
 		room += vq_req_writable(&p->held[i]);
+		slots += p->held[i].nr_segs;
+	}
 	while (room < len) {
-		if (p->nr_held >= cap)
+		if (slots >= ring || p->nr_held == VIRTIO_NET_QUEUE_MAX_SIZE)
 			return -1;
-		if (vq_pop(p->rxq, &p->held[p->nr_held]) <= 0)
+		req = &p->held[p->nr_held];
+		if (vq_pop(p->rxq, req) <= 0)
 			return 0;
-		room += vq_req_writable(&p->held[p->nr_held++]);
+		p->nr_held++;
+		room += vq_req_writable(req);
+		slots += req->nr_segs;
 	}
 	return 1;
 }
