@@ -201,16 +201,24 @@ static void op_tx(struct netf *f)
 
 static void op_rx_post(struct netf *f)
 {
-	unsigned int p = fz_u8(&f->in) % f->pairs;
+	uint8_t v = fz_u8(&f->in);
+	unsigned int p = v % f->pairs, nseg = 1 + (v >> 1) % 3;
 	unsigned int n = 1 + fz_u8(&f->in) % 8;
-	uint32_t len = 1 + fz_u16(&f->in) % 4096;
-	struct drvq_buf b;
+	uint32_t len = 1 + fz_u16(&f->in) % 4096, off, piece;
+	struct drvq_buf b[3];
 
+	if (nseg > len)
+		nseg = len;
 	for (unsigned int i = 0; i < n; i++) {
 		if (f->rx_next + len > RX_AREA)
 			f->rx_next = 0;
-		b = (struct drvq_buf){f->rx_area + f->rx_next, len, true};
-		if (drvq_add(&f->ft.q[2 * p], &b, 1, false,
+		off = 0;
+		for (unsigned int k = 0; k < nseg; k++, off += piece) {
+			piece = k + 1 == nseg ? len - off : len / nseg;
+			b[k] = (struct drvq_buf){f->rx_area + f->rx_next + off,
+						 piece, true};
+		}
+		if (drvq_add(&f->ft.q[2 * p], b, nseg, false,
 			     rx_tokens + f->rx_next) < 0)
 			break;
 		f->rx_next += len;

@@ -179,8 +179,9 @@ enum fz_net_op {
 	 * v % 16), 12 header bytes, u16 frame length (% FZ_NET_FRAME_MAX),
 	 * u8 nseg (1 + v % 4). The frame is a pattern. Queued, not kicked. */
 	FZ_NET_TX,
-	/* u8 pair, u8 n (1 + n % 8), u16 len (1 + len % 4096): n receive
-	 * buffers of len bytes, kicked if the device asks. */
+	/* u8 pair (bit 0; 1 + (v >> 1) % 3 descriptors per buffer), u8 n
+	 * (1 + n % 8), u16 len (1 + len % 4096): n receive buffers of len
+	 * bytes, kicked if the device asks. */
 	FZ_NET_RX_POST,
 	/* u8 pair, u8 dst (% 5: ours, broadcast, multicast, other, our MAC
 	 * VLAN-tagged), u16 length (% FZ_NET_FRAME_MAX; bit 15: 65000),
