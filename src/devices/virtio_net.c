@@ -122,6 +122,10 @@ static void *pair_main(void *arg)
 		p->want_rx = p->want_tx = p->more = false;
 		if (p->idx == 0 && !(fenced & VIRTIO_NET_FENCE_CTRL))
 			virtio_net_ctrl_run(p->net);
+		/* Features are stable while a data queue is unfenced. */
+		if ((fenced & VIRTIO_NET_FENCE_ALL) != VIRTIO_NET_FENCE_ALL &&
+		    p->idx >= virtio_net_data_pairs(p->net))
+			fenced = VIRTIO_NET_FENCE_ALL; /* no such queues */
 		if (!(fenced & VIRTIO_NET_FENCE_TX))
 			virtio_net_tx_run(p);
 		if (!(fenced & VIRTIO_NET_FENCE_RX))
@@ -137,14 +141,32 @@ static void *pair_main(void *arg)
 
 /* ---- virtio_device_ops ---- */
 
-/* The pair that serves queue idx, and which of its queues idx is. */
+uint16_t virtio_net_ctrl_index(struct virtio_net *net)
+{
+	/* §5.1.2: N = max_virtqueue_pairs with MQ, else 1; controlq is 2N. */
+	if (virtio_has_feature(&net->vd, VIRTIO_NET_F_MQ))
+		return (uint16_t)(2 * net->nr_pairs);
+	return 2;
+}
+
+unsigned int virtio_net_data_pairs(struct virtio_net *net)
+{
+	return virtio_has_feature(&net->vd, VIRTIO_NET_F_MQ) ? net->nr_pairs
+							     : 1;
+}
+
+/* The pair that serves queue idx and which of its queues idx is; NULL for
+ * a queue the negotiated features leave out (without MQ, those after
+ * controlq): nobody serves it. */
 static struct virtio_net_pair *queue_pair(struct virtio_net *net, uint16_t idx,
 					  unsigned int *bit)
 {
-	if (idx == 2 * net->nr_pairs) {
+	if (idx == virtio_net_ctrl_index(net)) {
 		*bit = VIRTIO_NET_FENCE_CTRL;
 		return &net->pairs[0];
 	}
+	if (idx >= 2 * virtio_net_data_pairs(net))
+		return NULL;
 	*bit = idx % 2 ? VIRTIO_NET_FENCE_TX : VIRTIO_NET_FENCE_RX;
 	return &net->pairs[idx / 2];
 }
@@ -196,7 +218,8 @@ static void net_queue_reset(struct virtio_dev *vd, struct virtq *vq)
 	unsigned int bit;
 	struct virtio_net_pair *p = queue_pair(to_net(vd), vq->index, &bit);
 
-	fence(p, bit);
+	if (p)
+		fence(p, bit);
 }
 
 static void net_queue_notify(struct virtio_dev *vd, struct virtq *vq)
@@ -204,7 +227,8 @@ static void net_queue_notify(struct virtio_dev *vd, struct virtq *vq)
 	unsigned int bit;
 	struct virtio_net_pair *p = queue_pair(to_net(vd), vq->index, &bit);
 
-	unfence(p, bit);
+	if (p)
+		unfence(p, bit);
 }
 
 /* §5.1.3.1 Feature bit requirements: each bit needs all of these. */

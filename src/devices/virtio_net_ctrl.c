@@ -209,8 +209,7 @@ static uint32_t ctrl_serve(struct virtio_net *net, struct vq_req *req)
 
 void virtio_net_ctrl_run(struct virtio_net *net)
 {
-	struct virtq *vq =
-		virtio_queue(&net->vd, (uint16_t)(2 * net->nr_pairs));
+	struct virtq *vq = virtio_queue(&net->vd, virtio_net_ctrl_index(net));
 	unsigned int done = 0;
 
 	while (vq_pop(vq, &net->ctrl) > 0) {

@@ -154,6 +154,11 @@ void virtio_net_status_update(struct virtio_net *net, uint16_t set,
 			      uint16_t clear);
 /* Wakes every pair's thread (a pair count or filter change). */
 void virtio_net_wake_all(struct virtio_net *net);
+/* The control queue's index (§5.1.2: 2 without MQ, else after every
+ * pair) and the pairs whose queues exist (1 without MQ). Valid once the
+ * features are negotiated. */
+uint16_t virtio_net_ctrl_index(struct virtio_net *net);
+unsigned int virtio_net_data_pairs(struct virtio_net *net);
 /* A copy of the counters. */
 void virtio_net_get_stats(struct virtio_net *net, struct virtio_net_stats *s);
 

@@ -137,27 +137,50 @@ static bool rx_have_buffer(struct virtio_net_pair *p, unsigned int *pushed)
 /* Gets buffers for a frame of len bytes (header included): one big enough,
  * or with MRG_RXBUF as many as it takes. Returns 1 when they are in hand,
  * 0 when the ring ran dry (wait for a kick), -1 if the frame can never
- * fit (the buffers stay in hand for the next frame). */
+ * fit: the buffers in hand fill the whole ring (counted in descriptors, at
+ * least one per buffer; an indirect chain counts as its length, which
+ * errs on the side of giving up early). The buffers then stay in hand for
+ * the next frame. */
 static int rx_gather(struct virtio_net_pair *p, uint32_t len, bool mrg)
 {
 	uint16_t ring = virtio_queue_size(&p->net->vd, p->rxq->index);
-	unsigned int cap = ring < VIRTIO_NET_QUEUE_MAX_SIZE
-				   ? ring
-				   : VIRTIO_NET_QUEUE_MAX_SIZE;
 	uint64_t room = 0;
+	unsigned int slots = 0;
+	struct vq_req *req;
 
 	if (!mrg)
 		return vq_req_writable(&p->held[0]) >= len ? 1 : -1;
-	for (unsigned int i = 0; i < p->nr_held; i++)
+	for (unsigned int i = 0; i < p->nr_held; i++) {
 		room += vq_req_writable(&p->held[i]);
+		slots += p->held[i].nr_segs;
+	}
 	while (room < len) {
-		if (p->nr_held >= cap)
+		if (slots >= ring || p->nr_held == VIRTIO_NET_QUEUE_MAX_SIZE)
 			return -1;
-		if (vq_pop(p->rxq, &p->held[p->nr_held]) <= 0)
+		req = &p->held[p->nr_held];
+		if (vq_pop(p->rxq, req) <= 0)
 			return 0;
-		room += vq_req_writable(&p->held[p->nr_held++]);
+		p->nr_held++;
+		room += vq_req_writable(req);
+		slots += req->nr_segs;
 	}
 	return 1;
+}
+
+/* The next frame starts in held[0]: one too short for the header is
+ * returned unused. Returns the buffers returned. */
+static unsigned int rx_trim(struct virtio_net_pair *p)
+{
+	unsigned int n = 0;
+
+	while (n < p->nr_held &&
+	       vq_req_writable(&p->held[n]) < VIRTIO_NET_HDR_LEN)
+		vq_push(p->rxq, &p->held[n++], 0);
+	if (n) {
+		p->nr_held -= n;
+		memmove(p->held, p->held + n, p->nr_held * sizeof(*p->held));
+	}
+	return n;
 }
 
 /* Copies the waiting frame into the buffers in hand (§5.1.6.4: num_buffers
@@ -183,7 +206,7 @@ static unsigned int rx_deliver(struct virtio_net_pair *p, bool mrg)
 		memmove(p->held, p->held + k, p->nr_held * sizeof(*p->held));
 	p->pending = 0;
 	virtio_net_count(p->net, rx_packets);
-	return k;
+	return k + rx_trim(p);
 }
 
 /* Takes the next frame from the backend into the bounce buffer, header

@@ -167,6 +167,13 @@ static int net_create(struct virtio_slot *s, struct kvm_vm *vm,
 	else
 		ret = net_slirp_create(&o->slirp, &d->be, s->why,
 				       sizeof(s->why));
+	if (ret == 0 && o->dev.mtu > (d->be->mtu ? d->be->mtu : 1500)) {
+		snprintf(s->why, sizeof(s->why),
+			 "mtu=%u is above what the %s backend takes (%u)",
+			 o->dev.mtu, d->be->kind,
+			 d->be->mtu ? d->be->mtu : 1500);
+		ret = -EINVAL;
+	}
 	if (ret == 0) {
 		o->dev.be = d->be;
 		o->dev.packed_off = !s->packed;

@@ -13,6 +13,7 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
+#include <linux/virtio_net.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_vsock.h>
@@ -678,6 +679,7 @@ static void blk_seeds(void)
 	save("fuzz_virtio_blk", "readonly-nocache", &s);
 }
 
+<<<<<<< HEAD
 /* ---- fuzz_vsock ---- */
 
 struct vs_pkt {
@@ -813,6 +815,136 @@ static void vs_seeds(void)
 		vs_pkt(&s, &bad[i]);
 	u8(&s, FZ_VS_HARVEST);
 	save("fuzz_vsock", "malformed", &s);
+=======
+/* ---- fuzz_virtio_net ---- */
+
+/* Bits of the fuzz_virtio_net feature mask (FZ_NET_FEATURES order). */
+static uint32_t net_mask(const unsigned int *bits, unsigned int n)
+{
+	static const unsigned int order[] = {FZ_NET_FEATURES};
+	uint32_t m = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int k = 0; k < sizeof(order) / sizeof(*order);
+		     k++)
+			if (order[k] == bits[i])
+				m |= 1u << k;
+	return m;
+}
+
+static void net_tx(struct seed *s, uint8_t flags, const void *hdr, uint16_t len,
+		   uint8_t nseg)
+{
+	u8(s, FZ_NET_TX);
+	u8(s, flags);
+	u8(s, 0); /* 12-byte header */
+	put(s, hdr, 12);
+	u16(s, len);
+	u8(s, nseg);
+}
+
+static void net_ctrl(struct seed *s, uint8_t class, uint8_t cmd,
+		     const void *data, uint8_t dlen)
+{
+	u8(s, FZ_NET_CTRL);
+	u8(s, class);
+	u8(s, cmd);
+	u8(s, dlen);
+	put(s, data, dlen);
+	u8(s, 1); /* one ack byte */
+	u8(s, 0);
+}
+
+static void net_session(struct seed *s, bool vnet, uint8_t pair)
+{
+	struct virtio_net_hdr_v1 plain = {0},
+				 csum = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+					 .csum_start = 34,
+					 .csum_offset = 16};
+	struct virtio_net_hdr_v1 tso = csum;
+	uint8_t table[] = {1, 0, 0, 0, 2, 0, 0,	   0, 0, 7,
+			   1, 0, 0, 0, 1, 0, 0x5e, 0, 0, 1};
+	uint16_t vid = 5, two = 2;
+
+	tso.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	tso.gso_size = 1448;
+	tso.hdr_len = 54;
+	net_ctrl(s, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, "\0", 1);
+	net_ctrl(s, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, table,
+		 sizeof(table));
+	net_ctrl(s, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, &vid, 2);
+	net_ctrl(s, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &two,
+		 2);
+	u8(s, FZ_NET_RX_POST);
+	u8(s, pair);
+	u8(s, 7);
+	u16(s, 1535);
+	net_tx(s, pair, &plain, 60, 1);
+	net_tx(s, pair | FZ_NET_T_INDIRECT, vnet ? &csum : &plain, 1514, 3);
+	if (vnet)
+		net_tx(s, pair, &tso, 2000, 4);
+	for (uint8_t d = 0; d < 5; d++) {
+		u8(s, FZ_NET_INJECT);
+		u8(s, pair);
+		u8(s, d);
+		u16(s, d == 2 ? 0x8000 : 100 + d * 300);
+		if (vnet)
+			put(s, &plain, 12);
+	}
+	u8(s, FZ_NET_KICK);
+}
+
+static void net_seeds(void)
+{
+	static const unsigned int all[] = {FZ_NET_FEATURES};
+	static const unsigned int plain[] = {
+		VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS, VIRTIO_NET_F_CTRL_VQ,
+		VIRTIO_NET_F_CTRL_RX};
+	struct seed s = {0};
+
+	/* Split ring, vnet headers, every feature, two pairs. */
+	u8(&s, FZ_NET_F_VNET_HDR | FZ_NET_F_TWO_Q | FZ_NET_F_INDIRECT |
+		       FZ_NET_F_EVENT);
+	u32(&s, net_mask(all, sizeof(all) / sizeof(*all)));
+	u8(&s, 3); /* 32 entries */
+	net_session(&s, true, 0);
+	net_session(&s, true, 1);
+	u8(&s, FZ_NET_LINK);
+	u8(&s, 0);
+	u8(&s, FZ_NET_LINK);
+	u8(&s, 1);
+	net_ctrl(&s, VIRTIO_NET_CTRL_ANNOUNCE, VIRTIO_NET_CTRL_ANNOUNCE_ACK,
+		 NULL, 0);
+	u8(&s, FZ_NET_CFG_READ);
+	u8(&s, 6);
+	u8(&s, 1);
+	u8(&s, FZ_NET_RESET);
+	net_session(&s, true, 0);
+	save("fuzz_virtio_net", "split-vnet-mq", &s);
+
+	/* Packed ring, no vnet header, few features, a blocked backend. */
+	s.n = 0;
+	u8(&s, FZ_NET_F_PACKED | FZ_NET_F_INDIRECT | FZ_NET_F_IN_ORDER);
+	u32(&s, net_mask(plain, sizeof(plain) / sizeof(*plain)));
+	u8(&s, 2); /* 16 entries */
+	u8(&s, FZ_NET_BLOCK);
+	u8(&s, 0);
+	u8(&s, 1);
+	net_session(&s, false, 0);
+	save("fuzz_virtio_net", "packed-plain-blocked", &s);
+
+	/* Mergeable buffers, small ones. */
+	s.n = 0;
+	u8(&s, FZ_NET_F_EVENT);
+	u32(&s, net_mask(all, sizeof(all) / sizeof(*all)));
+	u8(&s, 4); /* 64 entries */
+	u8(&s, FZ_NET_RX_POST);
+	u8(&s, 0);
+	u8(&s, 7);
+	u16(&s, 255);
+	net_session(&s, false, 0);
+	save("fuzz_virtio_net", "mergeable-small", &s);
+>>>>>>> net
 }
 
 /* ---- fuzz_boot_linux ---- */
@@ -937,7 +1069,11 @@ int main(int argc, char **argv)
 	pci_seeds();
 	mmio_seeds();
 	blk_seeds();
+<<<<<<< HEAD
 	vs_seeds();
+=======
+	net_seeds();
+>>>>>>> net
 	boot_seeds();
 	options_seeds();
 	return 0;

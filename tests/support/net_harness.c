@@ -26,12 +26,20 @@ void nh_create(struct net_harness *h, const struct fake_net_options *bo,
 
 int nh_probe(struct net_harness *h, int i, uint64_t dev)
 {
+	int r;
+
 	if (!h->ft.vd) {
 		fake_transport_init_loop(&h->ft, h->vd, &h->ram, i);
 		h->ft.queue_size = 64;
 	}
 	h->want = FT_LINUX_FEATURES | dev | (ft_loop_packed(i) ? FT_PACKED : 0);
-	return fake_transport_probe(&h->ft, h->want);
+	r = fake_transport_probe(&h->ft, h->want);
+	/* §5.1.2: controlq follows the last pair with MQ, else pair 0. */
+	if (r == 0 && !virtio_has_feature(h->vd, VIRTIO_NET_F_MQ))
+		h->ctrlq = 2;
+	else if (r == 0)
+		h->ctrlq = (uint16_t)(h->vd->num_queues - 1);
+	return r;
 }
 
 void nh_destroy(struct net_harness *h)

@@ -170,6 +170,34 @@ START_TEST(test_tx_eagain)
 }
 END_TEST
 
+/* A transmitq reset while the backend holds a frame back: the device
+ * lets go of it (it belonged to the old ring) and never sends it; after a
+ * new probe transmit works again. */
+START_TEST(test_tx_reset_while_held)
+{
+	uint8_t buf[NH_HDR + 100] = {0}, got[200];
+	struct drvq_buf b;
+	int tok;
+
+	up(_i, false, 1, NH_LINUX_NET);
+	nh_frame(buf + NH_HDR, 100, nh_mac, 9);
+	fake_net_set_blocked(h.fb, 0, true);
+	b = (struct drvq_buf){guest_ram_put(&h.ram, buf, sizeof(buf)),
+			      sizeof(buf), false};
+	ck_assert_int_eq(fake_transport_send(&h.ft, 1, &b, 1, false, &tok), 0);
+	usleep(20000);
+	ck_assert_uint_ge(fake_net_send_calls(h.fb, 0), 1);
+	ck_assert_int_eq(fake_transport_queue_reset(&h.ft, 1), 0);
+	fake_net_set_blocked(h.fb, 0, false);
+	usleep(20000);
+	ck_assert_int_lt(fake_net_take(h.fb, 0, got, sizeof(got)), 0);
+	ck_assert_int_eq(nh_probe(&h, _i, NH_LINUX_NET), 0);
+	nh_tx(&h, 0, buf, sizeof(buf), 1, false);
+	ck_assert_int_eq(
+		fake_net_wait_sent(h.fb, 0, got, sizeof(got), NH_WAIT_NS), 100);
+}
+END_TEST
+
 /* ---- receive ---- */
 
 static const struct rx_case {
@@ -302,6 +330,45 @@ START_TEST(test_rx_mrg_partial)
 }
 END_TEST
 
+/* Mergeable buffers of two descriptors each fill the 64-slot ring with
+ * 32 buffers: a frame larger than all of them is dropped rather than
+ * waiting for buffers that can never come; the next frame uses them. */
+START_TEST(test_rx_mrg_ring_full)
+{
+	uint8_t big[2000], small[40];
+	struct virtio_net_stats s;
+	struct drvq_buf b[2];
+	uint32_t len;
+	uint64_t gpa;
+
+	up(_i, false, 1, NH_LINUX_NET | NH_F(VIRTIO_NET_F_MRG_RXBUF));
+	gpa = guest_ram_alloc(&h.ram, 32 * 32, 8);
+	for (unsigned int k = 0; k < 32; k++) {
+		b[0] = (struct drvq_buf){gpa + k * 32, 16, true};
+		b[1] = (struct drvq_buf){gpa + k * 32 + 16, 16, true};
+		ck_assert_int_eq(drvq_add(&h.ft.q[0], b, 2, false,
+					  (void *)(uintptr_t)(gpa + k * 32)),
+				 0);
+	}
+	fake_transport_kick(&h.ft, 0);
+	nh_frame(big, sizeof(big), nh_mac, 1);
+	nh_frame(small, sizeof(small), nh_mac, 2);
+	ck_assert_int_eq(fake_net_inject(h.fb, 0, big, sizeof(big)), 0);
+	ck_assert_int_eq(fake_net_inject(h.fb, 0, small, sizeof(small)), 0);
+	ck_assert_uint_eq(nh_wait_rx(&h, 0, &len, NH_WAIT_NS), gpa);
+	ck_assert_uint_eq(len, 32);
+	ck_assert_uint_eq(le16toh(((struct virtio_net_hdr_v1 *)guest_ram_ptr(
+					   &h.ram, gpa, NH_HDR))
+					  ->num_buffers),
+			  2);
+	ck_assert_uint_eq(nh_wait_rx(&h, 0, &len, NH_WAIT_NS), gpa + 32);
+	ck_assert_uint_eq(len, NH_HDR + sizeof(small) - 32);
+	ck_assert_mem_eq(guest_ram_ptr(&h.ram, gpa + NH_HDR, 20), small, 20);
+	nh_stats(&h, &s);
+	ck_assert_uint_eq(s.rx_dropped, 1);
+}
+END_TEST
+
 /* Device reset and receiveq reset while frames flow through a loopback
  * backend; afterwards a new probe carries traffic again. */
 START_TEST(test_reset_under_traffic)
@@ -362,10 +429,12 @@ static Suite *net_suite(void)
 	tcase_add_loop_test(tc, test_tx, 0, FT_LOOPS(N(tx_cases)));
 	tcase_add_loop_test(tc, test_tx_bad, 0, FT_LOOPS(N(bad_tx)));
 	tcase_add_loop_test(tc, test_tx_eagain, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_tx_reset_while_held, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_rx, 0, FT_LOOPS(N(rx_cases)));
 	tcase_add_loop_test(tc, test_rx_too_small, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_rx_waits_for_buffers, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_rx_mrg_partial, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_rx_mrg_ring_full, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_reset_under_traffic, 0, FT_LOOPS(2));
 	tcase_add_loop_test(tc, test_rx_offloads, 0, FT_LOOPS(1));
 	suite_add_tcase(s, tc);

@@ -137,6 +137,7 @@ START_TEST(test_ctrl_not_negotiated)
 	uint16_t two = htole16(2), vid = htole16(1);
 
 	up(_i, 2, NH_F(VIRTIO_NET_F_CTRL_VQ));
+	ck_assert_uint_eq(h.ctrlq, 2); /* §5.1.2: no MQ, so after pair 0 */
 	ck_assert_uint_eq(nh_ctrl(&h, VIRTIO_NET_CTRL_RX, 0, "\1", 1), ERR);
 	ck_assert_uint_eq(nh_ctrl(&h, VIRTIO_NET_CTRL_MQ, 0, &two, 2), ERR);
 	ck_assert_uint_eq(nh_ctrl(&h, VIRTIO_NET_CTRL_VLAN, 0, &vid, 2), ERR);
