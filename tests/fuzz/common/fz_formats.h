@@ -146,7 +146,6 @@ enum fz_blk_op {
 #define FZ_BLK_DATA_LEN	  0x10000
 #define FZ_BLK_IMAGE_LEN  0x10000
 
-<<<<<<< HEAD
 /* ---- fuzz_vsock ----------------------------------------------------------
  * virtio-vsock (guest CID 3) on the core bus, its Unix sockets in a
  * temporary directory: UDS_PATH_1024 a stream listener, UDS_PATH_1025 a
@@ -164,36 +163,36 @@ enum fz_blk_op {
 #define FZ_VS_RX_LEN	 2048
 #define FZ_VS_PORT0	 1024 /* listeners at 1024 (stream), 1025 (seq) */
 
-	enum fz_vs_op {
-		/* u8 mode (FZ_VS_P_*), then with FZ_VS_P_RAW 44 raw header
-		 * bytes, else u8 src (guest port 1000 + v % 4), u8 dst (% 4:
-		 * ports 1024, 1025, 1026, or the host port 2^30 + a u8 that
-		 * follows), u8 type
-		 * (% 4), u8 op (% 9), u32 flags, u32 buf_alloc, u32 fwd_cnt;
-		 * then u16 payload length (% 8192) and the payload. The
-		 * header's len is the payload length unless FZ_VS_P_LEN, which
-		 * reads a raw u32 for it. Sent and waited for. */
-		FZ_VS_PKT,
-		FZ_VS_HARVEST,	   /* check and repost what the device sent */
-		FZ_VS_HOST_ACCEPT, /* accept on the listeners (at most 16
-				      sockets) */
-		FZ_VS_HOST_WRITE,  /* u8 which socket, u8 len, bytes */
-		FZ_VS_HOST_CLOSE,  /* u8 which socket, u8 how: close, SHUT_WR,
-				      SHUT_RD */
-		/* u8 mode: 0 "CONNECT <u16>\n" (the u16 follows), else a u8
-		 * length and that many raw bytes, to UDS_PATH as a host
-		 * program. */
-		FZ_VS_HOST_CONNECT,
-		FZ_VS_EVENT, /* post an event buffer */
-		FZ_VS_RESET, /* device reset, probe, receive buffers again */
-		FZ_VS_NR_OPS,
-	};
+enum fz_vs_op {
+	/* u8 mode (FZ_VS_P_*), then with FZ_VS_P_RAW 44 raw header
+	 * bytes, else u8 src (guest port 1000 + v % 4), u8 dst (% 4:
+	 * ports 1024, 1025, 1026, or the host port 2^30 + a u8 that
+	 * follows), u8 type
+	 * (% 4), u8 op (% 9), u32 flags, u32 buf_alloc, u32 fwd_cnt;
+	 * then u16 payload length (% 8192) and the payload. The
+	 * header's len is the payload length unless FZ_VS_P_LEN, which
+	 * reads a raw u32 for it. Sent and waited for. */
+	FZ_VS_PKT,
+	FZ_VS_HARVEST,	   /* check and repost what the device sent */
+	FZ_VS_HOST_ACCEPT, /* accept on the listeners (at most 16
+			      sockets) */
+	FZ_VS_HOST_WRITE,  /* u8 which socket, u8 len, bytes */
+	FZ_VS_HOST_CLOSE,  /* u8 which socket, u8 how: close, SHUT_WR,
+			      SHUT_RD */
+	/* u8 mode: 0 "CONNECT <u16>\n" (the u16 follows), else a u8
+	 * length and that many raw bytes, to UDS_PATH as a host
+	 * program. */
+	FZ_VS_HOST_CONNECT,
+	FZ_VS_EVENT, /* post an event buffer */
+	FZ_VS_RESET, /* device reset, probe, receive buffers again */
+	FZ_VS_NR_OPS,
+};
 #define FZ_VS_P_RAW   0x01
 #define FZ_VS_P_LEN   0x02
 #define FZ_VS_P_SPLIT 0x04 /* header in two descriptors */
 #define FZ_VS_P_ONE   0x08 /* header and payload in one descriptor */
 #define FZ_VS_P_INDIR 0x10
-=======
+
 /* ---- fuzz_virtio_net -----------------------------------------------------
  * virtio-net on the fake in-memory backend (tests/support/fake_net_backend),
  * on the core bus of the fake transport; the driver model builds
@@ -222,38 +221,37 @@ enum fz_blk_op {
 #define FZ_NET_F_EVENT	  0x10 /* EVENT_IDX offered to the driver */
 #define FZ_NET_F_IN_ORDER 0x20
 
-	enum fz_net_op {
-		/* u8 flags (FZ_NET_T_*), u8 header bytes in the chain (0: 12,
-		 * else v % 16), 12 header bytes, u16 frame length (%
-		 * FZ_NET_FRAME_MAX), u8 nseg (1 + v % 4). The frame is a
-		 * pattern. Queued, not kicked. */
-		FZ_NET_TX,
-		/* u8 pair (bit 0; 1 + (v >> 1) % 3 descriptors per buffer), u8
-		 * n (1 + n % 8), u16 len (1 + len % 4096): n receive buffers of
-		 * len bytes, kicked if the device asks. */
-		FZ_NET_RX_POST,
-		/* u8 pair, u8 dst (% 5: ours, broadcast, multicast, other, our
-		 * MAC VLAN-tagged), u16 length (% FZ_NET_FRAME_MAX; bit 15:
-		 * 65000), with a vnet backend 12 header bytes: a frame from the
-		 * host. */
-		FZ_NET_INJECT,
-		/* u8 class, u8 cmd, u8 dlen (% 64), dlen bytes, u8 ack length
-		 * (% 3), u8 split (readable part in two descriptors if odd):
-		 * one control command, kicked and waited for. */
-		FZ_NET_CTRL,
-		FZ_NET_KICK,  /* kick every queue, wait for every tx answer */
-		FZ_NET_LINK,  /* u8: link up if bit 0 */
-		FZ_NET_BLOCK, /* u8 pair, u8 on: the backend answers -EAGAIN */
-		FZ_NET_CFG_READ, /* u8 off, u8 len (1 + len % 8) */
-		FZ_NET_RESET,	 /* wait, device reset, probe again */
-		FZ_NET_QRESET,	 /* u8 queue (% all): queue reset, then probe
-				    again */
-		FZ_NET_NR_OPS,
-	};
+enum fz_net_op {
+	/* u8 flags (FZ_NET_T_*), u8 header bytes in the chain (0: 12,
+	 * else v % 16), 12 header bytes, u16 frame length (%
+	 * FZ_NET_FRAME_MAX), u8 nseg (1 + v % 4). The frame is a
+	 * pattern. Queued, not kicked. */
+	FZ_NET_TX,
+	/* u8 pair (bit 0; 1 + (v >> 1) % 3 descriptors per buffer), u8
+	 * n (1 + n % 8), u16 len (1 + len % 4096): n receive buffers of
+	 * len bytes, kicked if the device asks. */
+	FZ_NET_RX_POST,
+	/* u8 pair, u8 dst (% 5: ours, broadcast, multicast, other, our
+	 * MAC VLAN-tagged), u16 length (% FZ_NET_FRAME_MAX; bit 15:
+	 * 65000), with a vnet backend 12 header bytes: a frame from the
+	 * host. */
+	FZ_NET_INJECT,
+	/* u8 class, u8 cmd, u8 dlen (% 64), dlen bytes, u8 ack length
+	 * (% 3), u8 split (readable part in two descriptors if odd):
+	 * one control command, kicked and waited for. */
+	FZ_NET_CTRL,
+	FZ_NET_KICK,	 /* kick every queue, wait for every tx answer */
+	FZ_NET_LINK,	 /* u8: link up if bit 0 */
+	FZ_NET_BLOCK,	 /* u8 pair, u8 on: the backend answers -EAGAIN */
+	FZ_NET_CFG_READ, /* u8 off, u8 len (1 + len % 8) */
+	FZ_NET_RESET,	 /* wait, device reset, probe again */
+	FZ_NET_QRESET,	 /* u8 queue (% all): queue reset, then probe
+			    again */
+	FZ_NET_NR_OPS,
+};
 #define FZ_NET_T_PAIR	  0x01
 #define FZ_NET_T_INDIRECT 0x02
 #define FZ_NET_FRAME_MAX  2048
->>>>>>> net
 
 /* ---- fuzz_boot_linux -----------------------------------------------------
  * u8 memory (index into the sizes in fuzz_boot_linux.c), u32 initrd
