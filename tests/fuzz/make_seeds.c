@@ -40,7 +40,8 @@ static void put(struct seed *s, const void *p, size_t len)
 		fprintf(stderr, "make_seeds: seed too long\n");
 		exit(1);
 	}
-	memcpy(s->b + s->n, p, len);
+	if (len) /* p may be NULL for an empty payload */
+		memcpy(s->b + s->n, p, len);
 	s->n += len;
 }
 
@@ -814,270 +815,281 @@ static void vs_seeds(void)
 		vs_pkt(&s, &bad[i]);
 	u8(&s, FZ_VS_HARVEST);
 	save("fuzz_vsock", "malformed", &s);
-	/* ---- fuzz_virtio_net ---- */
+}
 
-	/* Bits of the fuzz_virtio_net feature mask (FZ_NET_FEATURES order). */
-	static uint32_t net_mask(const unsigned int *bits, unsigned int n)
-	{
-		static const unsigned int order[] = {FZ_NET_FEATURES};
-		uint32_t m = 0;
+/* ---- fuzz_virtio_net ---- */
 
-		for (unsigned int i = 0; i < n; i++)
-			for (unsigned int k = 0;
-			     k < sizeof(order) / sizeof(*order); k++)
-				if (order[k] == bits[i])
-					m |= 1u << k;
-		return m;
-	}
+/* Bits of the fuzz_virtio_net feature mask (FZ_NET_FEATURES order). */
+static uint32_t net_mask(const unsigned int *bits, unsigned int n)
+{
+	static const unsigned int order[] = {FZ_NET_FEATURES};
+	uint32_t m = 0;
 
-	static void net_tx(struct seed * s, uint8_t flags, const void *hdr,
-			   uint16_t len, uint8_t nseg)
-	{
-		u8(s, FZ_NET_TX);
-		u8(s, flags);
-		u8(s, 0); /* 12-byte header */
-		put(s, hdr, 12);
-		u16(s, len);
-		u8(s, nseg);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int k = 0; k < sizeof(order) / sizeof(*order);
+		     k++)
+			if (order[k] == bits[i])
+				m |= 1u << k;
+	return m;
+}
 
-	static void net_ctrl(struct seed * s, uint8_t class, uint8_t cmd,
-			     const void *data, uint8_t dlen)
-	{
-		u8(s, FZ_NET_CTRL);
-		u8(s, class);
-		u8(s, cmd);
-		u8(s, dlen);
-		put(s, data, dlen);
-		u8(s, 1); /* one ack byte */
-		u8(s, 0);
-	}
+static void net_tx(struct seed *s, uint8_t flags, const void *hdr, uint16_t len,
+		   uint8_t nseg)
+{
+	u8(s, FZ_NET_TX);
+	u8(s, flags);
+	u8(s, 0); /* 12-byte header */
+	put(s, hdr, 12);
+	u16(s, len);
+	u8(s, nseg);
+}
 
-	static void net_session(struct seed * s, bool vnet, uint8_t pair)
-	{
-		struct virtio_net_hdr_v1
-			plain = {0},
-			csum = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-				.csum_start = 34,
-				.csum_offset = 16};
-		struct virtio_net_hdr_v1 tso = csum;
-		uint8_t table[] = {1, 0, 0, 0, 2, 0, 0,	   0, 0, 7,
-				   1, 0, 0, 0, 1, 0, 0x5e, 0, 0, 1};
-		uint16_t vid = 5, two = 2;
+static void net_ctrl(struct seed *s, uint8_t class, uint8_t cmd,
+		     const void *data, uint8_t dlen)
+{
+	u8(s, FZ_NET_CTRL);
+	u8(s, class);
+	u8(s, cmd);
+	u8(s, dlen);
+	put(s, data, dlen);
+	u8(s, 1); /* one ack byte */
+	u8(s, 0);
+}
 
-		tso.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-		tso.gso_size = 1448;
-		tso.hdr_len = 54;
-		net_ctrl(s, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC,
-			 "\0", 1);
-		net_ctrl(s, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET,
-			 table, sizeof(table));
-		net_ctrl(s, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD,
-			 &vid, 2);
-		net_ctrl(s, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET,
-			 &two, 2);
-		u8(s, FZ_NET_RX_POST);
+static void net_session(struct seed *s, bool vnet, uint8_t pair)
+{
+	struct virtio_net_hdr_v1 plain = {0},
+				 csum = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+					 .csum_start = 34,
+					 .csum_offset = 16};
+	struct virtio_net_hdr_v1 tso = csum;
+	uint8_t table[] = {1, 0, 0, 0, 2, 0, 0,	   0, 0, 7,
+			   1, 0, 0, 0, 1, 0, 0x5e, 0, 0, 1};
+	uint16_t vid = 5, two = 2;
+
+	tso.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	tso.gso_size = 1448;
+	tso.hdr_len = 54;
+	net_ctrl(s, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, "\0", 1);
+	net_ctrl(s, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, table,
+		 sizeof(table));
+	net_ctrl(s, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, &vid, 2);
+	net_ctrl(s, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &two,
+		 2);
+	u8(s, FZ_NET_RX_POST);
+	u8(s, pair);
+	u8(s, 7);
+	u16(s, 1535);
+	net_tx(s, pair, &plain, 60, 1);
+	net_tx(s, pair | FZ_NET_T_INDIRECT, vnet ? &csum : &plain, 1514, 3);
+	if (vnet)
+		net_tx(s, pair, &tso, 2000, 4);
+	for (uint8_t d = 0; d < 5; d++) {
+		u8(s, FZ_NET_INJECT);
 		u8(s, pair);
-		u8(s, 7);
-		u16(s, 1535);
-		net_tx(s, pair, &plain, 60, 1);
-		net_tx(s, pair | FZ_NET_T_INDIRECT, vnet ? &csum : &plain, 1514,
-		       3);
+		u8(s, d);
+		u16(s, d == 2 ? 0x8000 : 100 + d * 300);
 		if (vnet)
-			net_tx(s, pair, &tso, 2000, 4);
-		for (uint8_t d = 0; d < 5; d++) {
-			u8(s, FZ_NET_INJECT);
-			u8(s, pair);
-			u8(s, d);
-			u16(s, d == 2 ? 0x8000 : 100 + d * 300);
-			if (vnet)
-				put(s, &plain, 12);
-		}
-		u8(s, FZ_NET_KICK);
+			put(s, &plain, 12);
 	}
+	u8(s, FZ_NET_KICK);
+}
 
-	static void net_seeds(void)
-	{
-		static const unsigned int all[] = {FZ_NET_FEATURES};
-		static const unsigned int plain[] = {
-			VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS,
-			VIRTIO_NET_F_CTRL_VQ, VIRTIO_NET_F_CTRL_RX};
-		struct seed s = {0};
+static void net_seeds(void)
+{
+	static const unsigned int all[] = {FZ_NET_FEATURES};
+	static const unsigned int plain[] = {
+		VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS, VIRTIO_NET_F_CTRL_VQ,
+		VIRTIO_NET_F_CTRL_RX};
+	struct seed s = {0};
 
-		/* Split ring, vnet headers, every feature, two pairs. */
-		u8(&s, FZ_NET_F_VNET_HDR | FZ_NET_F_TWO_Q | FZ_NET_F_INDIRECT |
-			       FZ_NET_F_EVENT);
-		u32(&s, net_mask(all, sizeof(all) / sizeof(*all)));
-		u8(&s, 3); /* 32 entries */
-		net_session(&s, true, 0);
-		net_session(&s, true, 1);
-		u8(&s, FZ_NET_LINK);
-		u8(&s, 0);
-		u8(&s, FZ_NET_LINK);
-		u8(&s, 1);
-		net_ctrl(&s, VIRTIO_NET_CTRL_ANNOUNCE,
-			 VIRTIO_NET_CTRL_ANNOUNCE_ACK, NULL, 0);
-		u8(&s, FZ_NET_CFG_READ);
-		u8(&s, 6);
-		u8(&s, 1);
-		u8(&s, FZ_NET_RESET);
-		net_session(&s, true, 0);
-		save("fuzz_virtio_net", "split-vnet-mq", &s);
+	/* Split ring, vnet headers, every feature, two pairs. */
+	u8(&s, FZ_NET_F_VNET_HDR | FZ_NET_F_TWO_Q | FZ_NET_F_INDIRECT |
+		       FZ_NET_F_EVENT);
+	u32(&s, net_mask(all, sizeof(all) / sizeof(*all)));
+	u8(&s, 3); /* 32 entries */
+	net_session(&s, true, 0);
+	net_session(&s, true, 1);
+	u8(&s, FZ_NET_LINK);
+	u8(&s, 0);
+	u8(&s, FZ_NET_LINK);
+	u8(&s, 1);
+	net_ctrl(&s, VIRTIO_NET_CTRL_ANNOUNCE, VIRTIO_NET_CTRL_ANNOUNCE_ACK,
+		 NULL, 0);
+	u8(&s, FZ_NET_CFG_READ);
+	u8(&s, 6);
+	u8(&s, 1);
+	u8(&s, FZ_NET_RESET);
+	net_session(&s, true, 0);
+	save("fuzz_virtio_net", "split-vnet-mq", &s);
 
-		/* Packed ring, no vnet header, few features, a blocked backend.
-		 */
-		s.n = 0;
-		u8(&s, FZ_NET_F_PACKED | FZ_NET_F_INDIRECT | FZ_NET_F_IN_ORDER);
-		u32(&s, net_mask(plain, sizeof(plain) / sizeof(*plain)));
-		u8(&s, 2); /* 16 entries */
-		u8(&s, FZ_NET_BLOCK);
-		u8(&s, 0);
-		u8(&s, 1);
-		net_session(&s, false, 0);
-		save("fuzz_virtio_net", "packed-plain-blocked", &s);
+	/* Packed ring, no vnet header, few features, a blocked backend.
+	 */
+	s.n = 0;
+	u8(&s, FZ_NET_F_PACKED | FZ_NET_F_INDIRECT | FZ_NET_F_IN_ORDER);
+	u32(&s, net_mask(plain, sizeof(plain) / sizeof(*plain)));
+	u8(&s, 2); /* 16 entries */
+	u8(&s, FZ_NET_BLOCK);
+	u8(&s, 0);
+	u8(&s, 1);
+	net_session(&s, false, 0);
+	save("fuzz_virtio_net", "packed-plain-blocked", &s);
 
-		/* Mergeable buffers, small ones. */
-		s.n = 0;
-		u8(&s, FZ_NET_F_EVENT);
-		u32(&s, net_mask(all, sizeof(all) / sizeof(*all)));
-		u8(&s, 4); /* 64 entries */
-		u8(&s, FZ_NET_RX_POST);
-		u8(&s, 0);
-		u8(&s, 7);
-		u16(&s, 255);
-		net_session(&s, false, 0);
-		save("fuzz_virtio_net", "mergeable-small", &s);
-	}
+	/* Mergeable buffers, small ones. */
+	s.n = 0;
+	u8(&s, FZ_NET_F_EVENT);
+	u32(&s, net_mask(all, sizeof(all) / sizeof(*all)));
+	u8(&s, 4); /* 64 entries */
+	u8(&s, FZ_NET_RX_POST);
+	u8(&s, 0);
+	u8(&s, 7);
+	u16(&s, 255);
+	net_session(&s, false, 0);
+	save("fuzz_virtio_net", "mergeable-small", &s);
+}
 
-	/* ---- fuzz_boot_linux ---- */
+/* ---- fuzz_boot_linux ---- */
 
-	struct boot_seed {
-		const char *name;
-		uint8_t memory; /* index into fuzz_boot_linux.c's sizes */
-		uint32_t initrd;
-		const char *cmdline;
-		uint32_t init_size, initrd_addr_max;
-		uint64_t pref_address;
+struct boot_seed {
+	const char *name;
+	uint8_t memory; /* index into fuzz_boot_linux.c's sizes */
+	uint32_t initrd;
+	const char *cmdline;
+	uint32_t init_size, initrd_addr_max;
+	uint64_t pref_address;
+};
+
+/* A bzImage the loader accepts: one setup sector, 64-bit entry, a few
+ * bytes of "kernel". */
+static void bzimage(struct seed *s, const struct boot_seed *b)
+{
+	uint8_t image[1024 + 256] = {0};
+	struct setup_header h = {0};
+
+	h.setup_sects = 1;
+	h.boot_flag = 0xaa55;
+	h.jump = 0x6aeb; /* the header ends at 0x202 + 0x6a */
+	h.header = 0x53726448;
+	h.version = 0x020f;
+	h.xloadflags = XLF_KERNEL_64;
+	h.init_size = b->init_size;
+	h.initrd_addr_max = b->initrd_addr_max;
+	h.cmdline_size = 2047;
+	h.pref_address = b->pref_address;
+	h.kernel_alignment = 2 << 20;
+	memcpy(image + 0x1f1, &h, sizeof(h));
+	memset(image + 1024, 0x90, 256);
+	put(s, image, sizeof(image));
+}
+
+static void boot_seeds(void)
+{
+	static const struct boot_seed seeds[] = {
+		{"64m-initrd", 3, 0x10000, "console=ttyS0 quiet", 4 << 20,
+		 0x7fffffff, 16 << 20},
+		{"16m-no-initrd", 0, FZ_BOOT_NO_INITRD, "", 2 << 20, 0,
+		 1 << 20},
+		{"4g-huge-initrd", 8, FZ_BOOT_HUGE_INITRD | 1, "root=/dev/vda",
+		 32 << 20, 0x37ffffff, 16 << 20},
+		{"6g-initrd-no-max", 11, 0x100000, "init=/bin/sh", 8 << 20, 0,
+		 0},
 	};
+	struct seed s;
 
-	/* A bzImage the loader accepts: one setup sector, 64-bit entry, a few
-	 * bytes of "kernel". */
-	static void bzimage(struct seed * s, const struct boot_seed *b)
-	{
-		uint8_t image[1024 + 256] = {0};
-		struct setup_header h = {0};
-
-		h.setup_sects = 1;
-		h.boot_flag = 0xaa55;
-		h.jump = 0x6aeb; /* the header ends at 0x202 + 0x6a */
-		h.header = 0x53726448;
-		h.version = 0x020f;
-		h.xloadflags = XLF_KERNEL_64;
-		h.init_size = b->init_size;
-		h.initrd_addr_max = b->initrd_addr_max;
-		h.cmdline_size = 2047;
-		h.pref_address = b->pref_address;
-		h.kernel_alignment = 2 << 20;
-		memcpy(image + 0x1f1, &h, sizeof(h));
-		memset(image + 1024, 0x90, 256);
-		put(s, image, sizeof(image));
+	for (unsigned int i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		s.n = 0;
+		u8(&s, seeds[i].memory);
+		u32(&s, seeds[i].initrd);
+		u16(&s, (uint16_t)strlen(seeds[i].cmdline));
+		put(&s, seeds[i].cmdline, strlen(seeds[i].cmdline));
+		bzimage(&s, &seeds[i]);
+		save("fuzz_boot_linux", seeds[i].name, &s);
 	}
+}
 
-	static void boot_seeds(void)
-	{
-		static const struct boot_seed seeds[] = {
-			{"64m-initrd", 3, 0x10000, "console=ttyS0 quiet",
-			 4 << 20, 0x7fffffff, 16 << 20},
-			{"16m-no-initrd", 0, FZ_BOOT_NO_INITRD, "", 2 << 20, 0,
-			 1 << 20},
-			{"4g-huge-initrd", 8, FZ_BOOT_HUGE_INITRD | 1,
-			 "root=/dev/vda", 32 << 20, 0x37ffffff, 16 << 20},
-			{"6g-initrd-no-max", 11, 0x100000, "init=/bin/sh",
-			 8 << 20, 0, 0},
-		};
-		struct seed s;
+/* ---- fuzz_options ---- */
 
-		for (unsigned int i = 0; i < sizeof(seeds) / sizeof(seeds[0]);
-		     i++) {
-			s.n = 0;
-			u8(&s, seeds[i].memory);
-			u32(&s, seeds[i].initrd);
-			u16(&s, (uint16_t)strlen(seeds[i].cmdline));
-			put(&s, seeds[i].cmdline, strlen(seeds[i].cmdline));
-			bzimage(&s, &seeds[i]);
-			save("fuzz_boot_linux", seeds[i].name, &s);
-		}
+static void options_seed(const char *name, const char *const *argv)
+{
+	struct seed s = {0};
+
+	for (unsigned int i = 0; argv[i]; i++)
+		put(&s, argv[i], strlen(argv[i]) + (argv[i + 1] ? 1 : 0));
+	save("fuzz_options", name, &s);
+}
+
+static void options_seeds(void)
+{
+	static const char *const full[] = {
+		"--kernel",
+		"bzImage",
+		"--initrd",
+		"initrd.img",
+		"-m",
+		"2G",
+		"-c",
+		"4",
+		"--append",
+		"console=ttyS0",
+		"-a",
+		"quiet",
+		"--disk",
+		"disk.img,readonly=on,serial=abc,cache=none,num-queues="
+		"2,"
+		"packed=off",
+		"--device",
+		"virtio-rng,rate=1000,packed=on",
+		"--device",
+		"virtio-console,name=org.test.0,in=/dev/"
+		"null,out=out.txt",
+		"--console=virtio",
+		"--reboot=restart",
+		"-vv",
+		NULL};
+	static const char *const raw[] = {"--raw", "guest.bin",
+					  "--memory=512MiB", NULL};
+	static const char *const help[] = {"-h", "-V", NULL};
+	static const char *const bad[] = {
+		"-k",	     "k",     "--cpus", "65",	  "--memory",
+		"16E",	     "--net", "user",	"--disk", ",x",
+		"--console", "vga",   "extra",	NULL};
+
+	static const char *const net[] = {
+		"-k",
+		"bz",
+		"--net",
+		"user,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp::53-10.0.2.15:"
+		"53,mac=52:54:00:12:34:57,mtu=9000,id=lan",
+		"--net",
+		"tap=tap0,queues=2,transport=mmio,packed=off",
+		"--device",
+		"virtio-vsock,cid=3,uds=/tmp/v",
+		"--control",
+		"/tmp/c",
+		NULL};
+
+	options_seed("full", full);
+	options_seed("net", net);
+	options_seed("raw", raw);
+	options_seed("help", help);
+	options_seed("bad", bad);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: make_seeds DIR\n");
+		return 2;
 	}
-
-	/* ---- fuzz_options ---- */
-
-	static void options_seed(const char *name, const char *const *argv)
-	{
-		struct seed s = {0};
-
-		for (unsigned int i = 0; argv[i]; i++)
-			put(&s, argv[i],
-			    strlen(argv[i]) + (argv[i + 1] ? 1 : 0));
-		save("fuzz_options", name, &s);
-	}
-
-	static void options_seeds(void)
-	{
-		static const char *const full[] = {
-			"--kernel",
-			"bzImage",
-			"--initrd",
-			"initrd.img",
-			"-m",
-			"2G",
-			"-c",
-			"4",
-			"--append",
-			"console=ttyS0",
-			"-a",
-			"quiet",
-			"--disk",
-			"disk.img,readonly=on,serial=abc,cache=none,num-queues="
-			"2,"
-			"packed=off",
-			"--device",
-			"virtio-rng,rate=1000,packed=on",
-			"--device",
-			"virtio-console,name=org.test.0,in=/dev/"
-			"null,out=out.txt",
-			"--console=virtio",
-			"--reboot=restart",
-			"-vv",
-			NULL};
-		static const char *const raw[] = {"--raw", "guest.bin",
-						  "--memory=512MiB", NULL};
-		static const char *const help[] = {"-h", "-V", NULL};
-		static const char *const bad[] = {
-			"-k",	     "k",     "--cpus", "65",	  "--memory",
-			"16E",	     "--net", "user",	"--disk", ",x",
-			"--console", "vga",   "extra",	NULL};
-
-		options_seed("full", full);
-		options_seed("raw", raw);
-		options_seed("help", help);
-		options_seed("bad", bad);
-	}
-
-	int main(int argc, char **argv)
-	{
-		if (argc != 2) {
-			fprintf(stderr, "usage: make_seeds DIR\n");
-			return 2;
-		}
-		out_dir = argv[1];
-		vq_seeds("fuzz_vq_split", false);
-		vq_seeds("fuzz_vq_packed", true);
-		pci_seeds();
-		mmio_seeds();
-		blk_seeds();
-		vs_seeds();
-		net_seeds();
-		boot_seeds();
-		options_seeds();
-		return 0;
-	}
+	out_dir = argv[1];
+	vq_seeds("fuzz_vq_split", false);
+	vq_seeds("fuzz_vq_packed", true);
+	pci_seeds();
+	mmio_seeds();
+	blk_seeds();
+	vs_seeds();
+	net_seeds();
+	boot_seeds();
+	options_seeds();
+	return 0;
+}
