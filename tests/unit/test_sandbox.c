@@ -94,7 +94,7 @@ static int try_read_file(void)
 	return 0;
 }
 
-static int try_write_file(void)
+static int __attribute__((unused)) try_write_file(void)
 {
 	int fd = open("/tmp/vmm-sandbox-test", O_WRONLY | O_CREAT, 0600);
 
