@@ -11,7 +11,6 @@
 #include "net_slirp.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -30,13 +29,6 @@
 #define SLIRP_MTU_DEFAULT 1500
 #define NSEC_PER_MSEC	  1000000LL
 
-/* One frame waiting for the guest. */
-struct slirp_frame {
-	struct slirp_frame *next;
-	size_t len;
-	uint8_t data[];
-};
-
 /* A libslirp timer; expire_ms < 0 when it is not armed. */
 struct slirp_timer {
 	struct slirp_timer *next;
@@ -46,46 +38,9 @@ struct slirp_timer {
 	int64_t expire_ms;
 };
 
-struct net_slirp {
-	struct net_backend be; /* first: the device hands us &be */
-	Slirp *slirp;
-	pthread_mutex_t lock; /* every libslirp call; timers; stop */
-	pthread_t thread;
-	bool thread_started;
-	bool stop;
-	int wake_fd; /* eventfd: wakes the thread out of poll() */
-	struct slirp_timer *timers;
-
-	/* The thread's poll set, rebuilt by slirp_pollfds_fill each round.
-	 * Slot 0 is wake_fd. Only the thread touches it. */
-	struct pollfd *pfd;
-	unsigned int nr_pfd, cap_pfd;
-
-	/* Frames for the guest. rx_fd (an eventfd) is non-zero exactly
-	 * while the queue is not empty; both change under rxq_lock, which
-	 * nests inside lock (send_packet runs inside libslirp). */
-	pthread_mutex_t rxq_lock;
-	int rx_fd;
-	struct slirp_frame *head, *tail;
-	unsigned int nr_frames;
-	size_t queued_bytes;
-	uint64_t drops;
-	int64_t last_drop_log_ns;
-
-	uint8_t tx_buf[NET_BACKEND_MAX_FRAME]; /* send() gathers here */
-};
-
 static struct net_slirp *to_slirp(struct net_backend *be)
 {
 	return (struct net_slirp *)be;
-}
-
-static int64_t slirp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void slirp_wake(struct net_slirp *s)
@@ -97,80 +52,6 @@ static void slirp_wake(struct net_slirp *s)
 		log_warn("net user: wake: %s", strerror(errno));
 }
 
-/* ---- the receive queue: frames libslirp emits for the guest ---- */
-
-static void rxq_log_drop(struct net_slirp *s)
-{
-	int64_t now = slirp_now_ns();
-
-	if (now - s->last_drop_log_ns < 1000000000LL)
-		return;
-	s->last_drop_log_ns = now;
-	log_warn("net user: guest is not receiving: %llu frames dropped so far",
-		 (unsigned long long)s->drops);
-}
-
-/* Queues a copy of one frame; drops it (counted) when the queue is full.
- * Called with rxq_lock held. */
-static void rxq_push(struct net_slirp *s, const void *buf, size_t len)
-{
-	struct slirp_frame *f = NULL;
-	uint64_t one = 1;
-
-	if (s->nr_frames < NET_SLIRP_RXQ_MAX_FRAMES &&
-	    s->queued_bytes + len <= NET_SLIRP_RXQ_MAX_BYTES)
-		f = malloc(sizeof(*f) + len);
-	if (!f) {
-		s->drops++;
-		rxq_log_drop(s);
-		return;
-	}
-	f->next = NULL;
-	f->len = len;
-	memcpy(f->data, buf, len);
-	if (s->tail)
-		s->tail->next = f;
-	else
-		s->head = f;
-	s->tail = f;
-	s->nr_frames++;
-	s->queued_bytes += len;
-	if (s->nr_frames == 1 && write(s->rx_fd, &one, sizeof(one)) < 0)
-		log_warn("net user: rx eventfd: %s", strerror(errno));
-}
-
-/* Takes the oldest frame, or NULL. Called with rxq_lock held. */
-static struct slirp_frame *rxq_pop(struct net_slirp *s)
-{
-	struct slirp_frame *f = s->head;
-	uint64_t cnt;
-
-	if (!f)
-		return NULL;
-	s->head = f->next;
-	if (!s->head)
-		s->tail = NULL;
-	s->nr_frames--;
-	s->queued_bytes -= f->len;
-	/* Empty now: let rx_fd stop polling readable (level semantics). */
-	if (!s->head && read(s->rx_fd, &cnt, sizeof(cnt)) < 0)
-		log_warn("net user: rx eventfd: %s", strerror(errno));
-	return f;
-}
-
-static void rxq_free_all(struct net_slirp *s)
-{
-	struct slirp_frame *f;
-
-	while ((f = s->head)) {
-		s->head = f->next;
-		free(f);
-	}
-	s->tail = NULL;
-	s->nr_frames = 0;
-	s->queued_bytes = 0;
-}
-
 /* ---- libslirp callbacks (all run with s->lock held) ---- */
 
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
@@ -180,7 +61,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	if (len > NET_BACKEND_MAX_FRAME)
 		return -1;
 	pthread_mutex_lock(&s->rxq_lock);
-	rxq_push(s, buf, len);
+	net_slirp_rxq_push(s, buf, len);
 	pthread_mutex_unlock(&s->rxq_lock);
 	/* A dropped frame is still "sent": the network is lossy and TCP
 	 * retransmits; an error here would only make libslirp log. */
@@ -194,7 +75,7 @@ static void cb_guest_error(const char *msg, void *opaque)
 
 static int64_t cb_clock_get_ns(void *opaque)
 {
-	return slirp_now_ns();
+	return net_slirp_now_ns();
 }
 
 static struct slirp_timer *timer_alloc(struct net_slirp *s)
@@ -279,51 +160,6 @@ static const SlirpCb slirp_callbacks = {
 	.timer_new_opaque = cb_timer_new_opaque,
 };
 
-/* ---- libslirp's own messages ---- */
-
-/* libslirp reports its own trouble (not the guest's) through glib's g_log,
- * domain "Slirp". glib's default writer stamps the local time, reading
- * /etc/localtime the first time, and probes stderr for journald: under
- * vmm's seccomp filter that first warning would stop the VM. So the domain
- * goes to our log. glib is loaded along with libslirp; g_log_set_handler
- * is looked up at run time rather than built against glib's headers
- * (which libslirp's own header does not need). */
-#define GLIB_LOG_ALL	0xff /* every level and flag, G_LOG_* */
-#define GLIB_LOG_SEVERE 0x1c /* G_LOG_LEVEL_ERROR | _CRITICAL | _WARNING */
-
-typedef void (*slirp_glog_fn)(const char *domain, int level, const char *msg,
-			      void *data);
-typedef unsigned int (*slirp_glog_set_fn)(const char *domain, int levels,
-					  slirp_glog_fn fn, void *data);
-
-static void slirp_glog(const char *domain, int level, const char *msg,
-		       void *data)
-{
-	if (level & GLIB_LOG_SEVERE)
-		log_warn("net user: libslirp: %s", msg);
-	else
-		log_debug("net user: libslirp: %s", msg);
-}
-
-static void slirp_route_glib_log_once(void)
-{
-	slirp_glog_set_fn set =
-		(slirp_glog_set_fn)dlsym(RTLD_DEFAULT, "g_log_set_handler");
-
-	if (set)
-		set("Slirp", GLIB_LOG_ALL, slirp_glog, NULL);
-	else
-		log_warn("net user: cannot route libslirp's messages: %s",
-			 dlerror());
-}
-
-static void slirp_route_glib_log(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, slirp_route_glib_log_once);
-}
-
 /* ---- the backend thread: libslirp's sockets and timers ---- */
 
 static int slirp_poll_events(int events)
@@ -371,7 +207,7 @@ static int cb_get_revents(int idx, void *opaque)
 /* Milliseconds to the earliest armed timer, capped by cap_ms. */
 static uint32_t timers_timeout(struct net_slirp *s, uint32_t cap_ms)
 {
-	int64_t now_ms = slirp_now_ns() / NSEC_PER_MSEC;
+	int64_t now_ms = net_slirp_now_ns() / NSEC_PER_MSEC;
 	struct slirp_timer *t;
 
 	for (t = s->timers; t; t = t->next) {
@@ -389,7 +225,7 @@ static uint32_t timers_timeout(struct net_slirp *s, uint32_t cap_ms)
  * so the walk restarts after each one. */
 static void timers_run(struct net_slirp *s)
 {
-	int64_t now_ms = slirp_now_ns() / NSEC_PER_MSEC;
+	int64_t now_ms = net_slirp_now_ns() / NSEC_PER_MSEC;
 	struct slirp_timer *t;
 
 again:
@@ -500,7 +336,7 @@ static ssize_t slirp_recv(struct net_backend *be, unsigned int queue,
 	size_t room = 0, off = 0;
 
 	pthread_mutex_lock(&s->rxq_lock);
-	f = rxq_pop(s);
+	f = net_slirp_rxq_pop(s);
 	pthread_mutex_unlock(&s->rxq_lock);
 	if (!f)
 		return 0;
@@ -547,7 +383,7 @@ static void slirp_destroy(struct net_backend *be)
 		slirp_cleanup(s->slirp);
 	while (s->timers)
 		cb_timer_free(s->timers, s);
-	rxq_free_all(s);
+	net_slirp_rxq_free_all(s);
 	close(s->rx_fd);
 	close(s->wake_fd);
 	pthread_mutex_destroy(&s->rxq_lock);
@@ -564,28 +400,6 @@ static const struct net_backend_ops slirp_ops = {
 	.set_rx_offloads = NULL, /* no vnet header: no receive offloads */
 	.destroy = slirp_destroy,
 };
-
-uint64_t net_slirp_drops(struct net_backend *be)
-{
-	struct net_slirp *s = to_slirp(be);
-	uint64_t d;
-
-	pthread_mutex_lock(&s->rxq_lock);
-	d = s->drops;
-	pthread_mutex_unlock(&s->rxq_lock);
-	return d;
-}
-
-void net_slirp_queue_stats(struct net_backend *be, unsigned int *frames,
-			   size_t *bytes)
-{
-	struct net_slirp *s = to_slirp(be);
-
-	pthread_mutex_lock(&s->rxq_lock);
-	*frames = s->nr_frames;
-	*bytes = s->queued_bytes;
-	pthread_mutex_unlock(&s->rxq_lock);
-}
 
 /* ---- creation ---- */
 
@@ -664,7 +478,7 @@ int net_slirp_create(const struct net_slirp_options *o,
 		snprintf(err, err_len, "net user: %s", strerror(-ret));
 		goto out_free;
 	}
-	slirp_route_glib_log();
+	net_slirp_route_glib_log();
 	slirp_config(o, &cfg);
 	s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
 	if (!s->slirp) {
