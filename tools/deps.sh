@@ -10,6 +10,7 @@ packages=(
 	clang libclang-rt-14-dev                                       # fuzzing (tools/fuzz.sh)
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd         # guest images, test host
 	coreutils util-linux e2fsprogs                         # runner (timeout, base64, flock), guest mkfs/fsck
+	socat iperf3 iproute2                                  # network scenarios and tools/bench/net.sh (guest and test host)
 )
 
 sudo=

@@ -17,7 +17,11 @@
 # VMM_APPEND (extra kernel command line), VMM_STDIN (text for the guest
 # console, sent once the output shows VMM_STDIN_AFTER), VMM_KILL_AFTER (a
 # regex: SIGKILL vmm as soon as the output shows it, as a crash or an
-# impatient user would; the status is then 137), VMM_TIMEOUT (s).
+# impatient user would; the status is then 137), VMM_TIMEOUT (s),
+# VMM_NETNS (non-empty: the whole run, host_before, vmm and host_after,
+# happens in a network namespace of its own with only loopback up, so a
+# scenario may make TAP devices and bind ports without meeting another
+# scenario or the machine's own network; needs root).
 # Optional functions run where vmm runs: host_before (e.g. make a disk
 # image in $WORK) and host_after (its output, prefixed "host: ", is added to
 # PREFIX.out so check can see what the guest left in $WORK).
@@ -40,6 +44,19 @@ WORK=$prefix.work
 rm -rf "$WORK"
 mkdir -p "$WORK"
 . "$scenario_file"
+if [ -n "${VMM_NETNS:-}" ] && [ -z "${VMM_IN_NETNS:-}" ]; then
+	# Start again inside a fresh network namespace (util-linux's or
+	# busybox's unshare).
+	if unshare -n true 2>/dev/null; then
+		export VMM_IN_NETNS=1
+		exec unshare -n sh "$0" "$@"
+	fi
+	echo "run-one: $name needs a network namespace of its own (root)" >"$prefix.out"
+	echo 0 >"$prefix.time"
+	echo 1 >"$prefix.status"
+	exit 0
+fi
+[ -n "${VMM_IN_NETNS:-}" ] && ip link set lo up
 if [ -n "$transport" ]; then
 	VMM_APPEND="vmm.transport=$transport $VMM_APPEND"
 	[ "$transport" = pci ] || VMM_ARGS="--transport $transport $VMM_ARGS"
@@ -61,6 +78,18 @@ feed_stdin() {
 	sleep 0.5
 	printf '%s' "$VMM_STDIN"
 	exec sleep 100000
+}
+
+# For host_before's background jobs: wait until the output shows a line
+# matching the extended REGEX (say, the guest is listening). Returns 1
+# after VMM_TIMEOUT seconds.
+host_wait_for() { # regex
+	tries=0
+	while ! grep -q -E "$1" "$out" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -gt $((VMM_TIMEOUT * 5)) ] && return 1
+		sleep 0.2
+	done
 }
 
 if type host_before >/dev/null 2>&1; then

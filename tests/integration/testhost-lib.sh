@@ -114,6 +114,17 @@ th_add_exe() { # stage src dest
 	done
 }
 
+# The host-side network tools the network scenarios and tools/bench/net.sh
+# use inside a test host: socat, iperf3, and iproute2's ip (TAP devices
+# with multi_queue, which busybox's ip cannot make) as /usr/sbin/ip, where
+# Debian has it (call it by that path: busybox's shell prefers its own
+# applet to a plain "ip" on PATH).
+th_add_net_tools() { # stage
+	th_add_exe "$1" "$(command -v socat)" usr/bin/socat &&
+		th_add_exe "$1" "$(command -v iperf3)" usr/bin/iperf3 &&
+		th_add_exe "$1" "$(readlink -f "$(command -v ip)")" usr/sbin/ip
+}
+
 # QEMU with its libraries and the x86 firmware it needs for -M q35/pc/microvm
 # and -kernel, for benchmarks and for qemu-as-vmm inside the test host.
 th_add_qemu() { # stage
