@@ -6,8 +6,8 @@
 # pings the host and moves a few MB each way at once, checksummed.
 # The offloads must pass through untouched: the guest negotiates the
 # checksum, TSO and mergeable-buffer bits, and the frames that cross the
-# TAP are far bigger than the 1500-byte MTU (TSO segments on the way out,
-# large receive on the way in).
+# TAP are bigger than the 1500-byte MTU allows on average (TSO segments on
+# the way out, large receive on the way in).
 TRANSPORTS="pci mmio"
 VMM_NETNS=1
 TAP=vmmtap0
@@ -32,9 +32,13 @@ host_before() {
 
 host_after() {
 	echo "from_guest_sha=$(sha_of "$WORK/from_guest" 2>/dev/null)"
-	for s in rx_packets rx_bytes; do
-		echo "tap_$s=$(cat /sys/class/net/$TAP/statistics/$s)"
-	done
+	# /proc/net/dev, not /sys/class/net: sysfs shows the namespace that
+	# mounted it. Receive bytes and packets are its first two columns.
+	sed -n "s/^ *$TAP: *//p" /proc/net/dev | {
+		read -r bytes packets _
+		echo "tap_rx_bytes=$bytes"
+		echo "tap_rx_packets=$packets"
+	}
 	$IPROUTE2 link del $TAP
 }
 
@@ -55,7 +59,7 @@ guest_main() {
 	report queues "$(ls /sys/class/net/eth0/queues | tr '\n' ' ')"
 	ip addr add 192.168.100.2/24 dev eth0
 	ip link set eth0 up
-	report ping "$(ping -c 3 -W 5 192.168.100.1 | grep -o '[0-9]* received')"
+	report ping "$(ping -c 3 -W 5 192.168.100.1 | grep -o '[0-9]* packets received')"
 
 	head -c $TAP_BYTES /dev/urandom >/tmp/out
 	report out_sha "$(sha256sum /tmp/out | cut -d' ' -f1)"
@@ -68,17 +72,19 @@ guest_main() {
 	done
 }
 
-# Frames bigger than the MTU on average: offloaded segmentation.
+# Frames bigger than an MTU-sized one on average (1514 bytes with the
+# Ethernet header), which only segmentation offload makes possible. How
+# much bigger depends on the sender's pacing, so nothing more is asked.
 expect_big_frames() { # what packets bytes
 	[ -n "$2" ] && [ "$2" -gt 0 ] && [ "$3" -gt $((4 * 1048576)) ] &&
-		[ $(($3 / $2)) -gt 3000 ] ||
-		fail "$1: $2 frames for $3 bytes (expected more than 4 MiB in frames averaging over 3000 bytes)"
+		[ $(($3 / $2)) -gt 1514 ] ||
+		fail "$1: $2 frames for $3 bytes (expected over 4 MiB in frames averaging over 1514 bytes)"
 }
 
 check() {
 	expect_report features 11111111110 &&
 		expect_report queues "rx-0 rx-1 tx-0 tx-1 " &&
-		expect_report ping "3 received" &&
+		expect_report ping "3 packets received" &&
 		expect_same_sha "guest to host" "$(reported out_sha)" \
 			"$(host_value from_guest_sha)" &&
 		expect_same_sha "host to guest" "$(host_value to_guest_sha)" \

@@ -87,12 +87,8 @@ guest_main() {
 	report in_sha "$(cat /tmp/in.sha)"
 	report udp "$(cat /tmp/udp)"
 
-	report carrier_before "$(cat /sys/class/net/eth0/carrier)"
-	report carrier_down "$(wait_file_value /sys/class/net/eth0/carrier 600 0)"
-	report carrier_up "$(wait_file_value /sys/class/net/eth0/carrier 600 1)"
-	report http_after_up "$(wget -q -O - "http://10.0.2.2:$HTTP_PORT/blob" |
-		sha256sum | cut -d' ' -f1)"
-	# SLAAC from libslirp's router advertisement (prefix fec0::/64);
+	# SLAAC from libslirp's router advertisement (prefix fec0::/64),
+	# before the carrier drops (which takes the address away);
 	# /proc/net/if_inet6 has one address a line, 32 hex digits first.
 	i=0
 	while [ $i -lt 100 ] && ! grep -q '^fec0.* eth0$' /proc/net/if_inet6; do
@@ -101,6 +97,12 @@ guest_main() {
 	done
 	report ipv6 "$(awk '$6 == "eth0" && /^fec0/ { print substr($1, 1, 4) }' \
 		/proc/net/if_inet6 | head -n 1)"
+
+	report carrier_before "$(cat /sys/class/net/eth0/carrier)"
+	report carrier_down "$(wait_file_value /sys/class/net/eth0/carrier 600 0)"
+	report carrier_up "$(wait_file_value /sys/class/net/eth0/carrier 600 1)"
+	report http_after_up "$(wget -q -O - "http://10.0.2.2:$HTTP_PORT/blob" |
+		sha256sum | cut -d' ' -f1)"
 }
 
 check() {
