@@ -101,6 +101,7 @@ else
 		"$work/console" "$work/channel" "${VMM_TESTHOST_STALL:-300}"
 	[ $? = 200 ] && echo "net.sh: the test host hung; the table has what it got"
 	tr -d '\r' <"$work/channel" | grep '^@@row ' >>"$results"
+	grep -a "^bench: .* gave no rows" -A 15 "$work/console"
 	where="inside a test host (QEMU TCG + nested SVM: compare ratios, not absolute figures)"
 fi
 

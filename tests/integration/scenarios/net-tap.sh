@@ -8,6 +8,10 @@
 # checksum, TSO and mergeable-buffer bits, and the frames that cross the
 # TAP are bigger than the 1500-byte MTU allows on average (TSO segments on
 # the way out, large receive on the way in).
+# Then the control queue, end to end: the guest changes its MAC while the
+# link is up (CTRL_MAC_ADDR: the device's receive filter must follow, or
+# the host's replies to the new address are dropped) and talks on VLAN 5
+# (CTRL_VLAN: the tagged frames pass the device's VLAN filter).
 TRANSPORTS="pci mmio"
 VMM_NETNS=1
 TAP=vmmtap0
@@ -28,10 +32,15 @@ host_before() {
 	echo "host: to_guest_sha=$(sha_of "$WORK/to_guest")"
 	socat -u TCP-LISTEN:7000,bind=192.168.100.1 CREATE:"$WORK/from_guest" &
 	socat -u FILE:"$WORK/to_guest" TCP-LISTEN:7001,bind=192.168.100.1 &
+	$IPROUTE2 link add link $TAP name $TAP.5 type vlan id 5 &&
+		$IPROUTE2 addr add 192.168.105.1/24 dev $TAP.5 &&
+		$IPROUTE2 link set $TAP.5 up || echo "host: could not make $TAP.5"
 }
 
 host_after() {
 	echo "from_guest_sha=$(sha_of "$WORK/from_guest" 2>/dev/null)"
+	echo "neigh=$($IPROUTE2 neigh show 192.168.100.2 dev $TAP |
+		grep -o 'lladdr [0-9a-f:]*')"
 	# /proc/net/dev, not /sys/class/net: sysfs shows the namespace that
 	# mounted it. Receive bytes and packets are its first two columns.
 	sed -n "s/^ *$TAP: *//p" /proc/net/dev | {
@@ -70,6 +79,17 @@ guest_main() {
 	for s in rx_packets rx_bytes; do
 		report "guest_$s" "$(cat /sys/class/net/eth0/statistics/$s)"
 	done
+
+	# A new MAC while the link is up; a gratuitous ARP tells the host.
+	ip link set eth0 address 52:54:00:ab:cd:ef
+	arping -U -c 1 -I eth0 192.168.100.2 >/dev/null 2>&1
+	report ping_new_mac "$(ping -c 3 -W 5 192.168.100.1 |
+		grep -o '[0-9]* packets received')"
+	vconfig add eth0 5 >/dev/null
+	ip addr add 192.168.105.2/24 dev eth0.5
+	ip link set eth0.5 up
+	report ping_vlan "$(ping -c 3 -W 5 192.168.105.1 |
+		grep -o '[0-9]* packets received')"
 }
 
 # Frames bigger than an MTU-sized one on average (1514 bytes with the
@@ -92,5 +112,8 @@ check() {
 		expect_big_frames "TAP receive (guest TSO)" \
 			"$(host_value tap_rx_packets)" "$(host_value tap_rx_bytes)" &&
 		expect_big_frames "guest receive (large receive)" \
-			"$(reported guest_rx_packets)" "$(reported guest_rx_bytes)"
+			"$(reported guest_rx_packets)" "$(reported guest_rx_bytes)" &&
+		expect_report ping_new_mac "3 packets received" &&
+		expect_line '^host: neigh=lladdr 52:54:00:ab:cd:ef$' &&
+		expect_report ping_vlan "3 packets received"
 }
