@@ -34,6 +34,10 @@ struct net_backend_ops {
 	 * refuses (malformed header: the device counts and drops it). */
 	int (*send)(struct net_backend *be, unsigned int queue,
 		    const struct iovec *iov, unsigned int n);
+	/* A transmit pass is over: the sends since the last call were one
+	 * batch. A backend that defers per-frame work (waking its own
+	 * thread) does it now, once. NULL: nothing deferred. */
+	void (*send_done)(struct net_backend *be, unsigned int queue);
 	/* Receives the next frame waiting for the guest into iov (the same
 	 * header rule as send; with vnet_hdr the backend fills all 12
 	 * bytes, num_buffers = 1). Never blocks. Returns the bytes written,
@@ -79,6 +83,12 @@ static inline int net_backend_send(struct net_backend *be, unsigned int q,
 				   const struct iovec *iov, unsigned int n)
 {
 	return be->ops->send(be, q, iov, n);
+}
+
+static inline void net_backend_send_done(struct net_backend *be, unsigned int q)
+{
+	if (be->ops->send_done)
+		be->ops->send_done(be, q);
 }
 
 static inline ssize_t net_backend_recv(struct net_backend *be, unsigned int q,

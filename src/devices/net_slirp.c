@@ -323,9 +323,21 @@ static int slirp_send(struct net_backend *be, unsigned int queue,
 	pthread_mutex_lock(&s->lock);
 	slirp_input(s->slirp, pkt, (int)len);
 	pthread_mutex_unlock(&s->lock);
-	/* The frame may have opened a socket the thread must now poll. */
-	slirp_wake(s);
+	/* The frame may have opened a socket, or left data for one, that
+	 * the thread must now poll: slirp_send_done wakes it, once for the
+	 * whole batch (a wake per frame costs the thread a round each). */
+	s->sent = true;
 	return 0;
+}
+
+static void slirp_send_done(struct net_backend *be, unsigned int queue)
+{
+	struct net_slirp *s = to_slirp(be);
+
+	if (s->sent) {
+		s->sent = false;
+		slirp_wake(s);
+	}
 }
 
 static ssize_t slirp_recv(struct net_backend *be, unsigned int queue,
@@ -394,6 +406,7 @@ static void slirp_destroy(struct net_backend *be)
 
 static const struct net_backend_ops slirp_ops = {
 	.send = slirp_send,
+	.send_done = slirp_send_done,
 	.recv = slirp_recv,
 	.rx_fd = slirp_rx_fd,
 	.tx_fd = slirp_tx_fd,

@@ -53,6 +53,7 @@ struct net_slirp {
 	int64_t last_drop_log_ns;
 
 	uint8_t tx_buf[NET_BACKEND_MAX_FRAME]; /* send() gathers here */
+	bool sent; /* a send since the last send_done: wake the thread */
 };
 
 /* CLOCK_MONOTONIC in nanoseconds: libslirp's clock and the timers'. */

@@ -105,8 +105,10 @@ void virtio_net_tx_run(struct virtio_net_pair *p)
 	}
 	if (done == VIRTIO_NET_BUDGET)
 		p->more = true;
-	if (done)
+	if (done) {
+		net_backend_send_done(p->net->be, p->idx);
 		vq_flush(p->txq); /* one notification decision per batch */
+	}
 }
 
 /* ---- receive ---- */

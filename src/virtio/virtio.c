@@ -6,6 +6,7 @@
  * transport; queue setup is in virtio_queue.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,14 @@ void virtio_dev_destroy(struct virtio_dev *vd)
 {
 	if (!vd->vqs)
 		return;
+	/* With -v -v: how often each queue was kicked and how often it
+	 * interrupted the driver (suppression at work, or not). */
+	for (uint16_t i = 0; i < vd->num_queues; i++)
+		if (vd->vqs[i].nr_kicks || vd->vqs[i].nr_notified)
+			log_debug("virtio %s: queue %u: %" PRIu64
+				  " kicks, %" PRIu64 " interrupts",
+				  vd->name, i, vd->vqs[i].nr_kicks,
+				  vd->vqs[i].nr_notified);
 	for (uint16_t i = 0; i < vd->num_queues; i++)
 		free(vd->vqs[i].done);
 	free(vd->vqs);

@@ -11,7 +11,8 @@
 # VALUE" lines to $BENCH_RESULTS as "@@row KIND ROW VALUE".
 # usage: net-run.sh KIND...
 # env: BENCH_DIR (vmm, vmlinuz, initrd; iperf3, tcp-rr and ip on PATH),
-#      BENCH_MEMORY (default 512M)
+#      BENCH_MEMORY (default 512M), BENCH_VMM_ARGS (more vmm options:
+#      "-v -v" prints each queue's kicks and interrupts at exit)
 
 dir=${BENCH_DIR:?}
 mem=${BENCH_MEMORY:-512M}
@@ -47,7 +48,9 @@ for kind in "$@"; do
 		[ "$backend" = tap ] && net="tap=$tap"
 		timeout -s KILL 900 "$dir/vmm" --kernel "$dir/vmlinuz" \
 			--initrd "$dir/initrd" --memory "$mem" --cpus 1 \
-			--append "$append" --net "$net" </dev/null >"$log" 2>&1
+			--append "$append" --net "$net" ${BENCH_VMM_ARGS:-} \
+			</dev/null >"$log" 2>&1
+		grep 'kicks,' "$log"
 		;;
 	qemu-*)
 		netdev="user,id=n0"

@@ -13,6 +13,8 @@
 #
 # usage: tools/bench/net.sh [-n ROUNDS] [--vmm PATH] [--seconds N]
 #                           [--backends "user tap"]
+# BENCH_VMM_ARGS adds vmm options ("-v -v": each queue's kicks and
+# interrupts, printed at exit).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -90,8 +92,8 @@ else
 	th_add_net_tools "$stage"
 	th_add_qemu "$stage"
 	th_pack "$stage" "$work/payload.cpio"
-	printf '#!/bin/sh\nBENCH_DIR=/bench BENCH_RESULTS=${VMM_RESULTS:-/dev/console} exec sh /bench/net-run.sh %s\n' \
-		"${kinds[*]}" >"$work/run.sh"
+	printf '#!/bin/sh\nBENCH_VMM_ARGS="%s" BENCH_DIR=/bench BENCH_RESULTS=${VMM_RESULTS:-/dev/console} exec sh /bench/net-run.sh %s\n' \
+		"${BENCH_VMM_ARGS:-}" "${kinds[*]}" >"$work/run.sh"
 	mkdir -p "$work/batch"
 	install -m 0755 "$work/run.sh" "$work/batch/run.sh"
 	th_pack "$work/batch" "$work/batch.cpio"
@@ -102,6 +104,7 @@ else
 	[ $? = 200 ] && echo "net.sh: the test host hung; the table has what it got"
 	tr -d '\r' <"$work/channel" | grep '^@@row ' >>"$results"
 	grep -a "^bench: .* gave no rows" -A 15 "$work/console"
+	grep -a "kicks," "$work/console"
 	where="inside a test host (QEMU TCG + nested SVM: compare ratios, not absolute figures)"
 fi
 

@@ -35,12 +35,20 @@ host_before() {
 	$IPROUTE2 link add link $TAP name $TAP.5 type vlan id 5 &&
 		$IPROUTE2 addr add 192.168.105.1/24 dev $TAP.5 &&
 		$IPROUTE2 link set $TAP.5 up || echo "host: could not make $TAP.5"
+	host_neigh &
+}
+
+# The MAC the host learnt for the guest after the change, read while the
+# TAP is still up (closing it flushes the neighbour table).
+host_neigh() {
+	host_wait_for 'vmm-report: ping_new_mac=' || return
+	$IPROUTE2 neigh show 192.168.100.2 dev $TAP |
+		grep -o 'lladdr [0-9a-f:]*' >"$WORK/neigh"
 }
 
 host_after() {
 	echo "from_guest_sha=$(sha_of "$WORK/from_guest" 2>/dev/null)"
-	echo "neigh=$($IPROUTE2 neigh show 192.168.100.2 dev $TAP |
-		grep -o 'lladdr [0-9a-f:]*')"
+	echo "neigh=$(cat "$WORK/neigh" 2>/dev/null)"
 	# /proc/net/dev, not /sys/class/net: sysfs shows the namespace that
 	# mounted it. Receive bytes and packets are its first two columns.
 	sed -n "s/^ *$TAP: *//p" /proc/net/dev | {
@@ -85,6 +93,7 @@ guest_main() {
 	arping -U -c 1 -I eth0 192.168.100.2 >/dev/null 2>&1
 	report ping_new_mac "$(ping -c 3 -W 5 192.168.100.1 |
 		grep -o '[0-9]* packets received')"
+	sleep 1 # host_neigh reads the host's neighbour table
 	vconfig add eth0 5 >/dev/null
 	ip addr add 192.168.105.2/24 dev eth0.5
 	ip link set eth0.5 up
