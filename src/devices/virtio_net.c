@@ -102,6 +102,8 @@ static unsigned int pair_pollfds(struct virtio_net_pair *p, struct pollfd *pfd)
 	unsigned int n = 1;
 
 	pfd[0] = (struct pollfd){.fd = p->wake, .events = POLLIN};
+	pfd[n++] = (struct pollfd){.fd = p->kick_rx, .events = POLLIN};
+	pfd[n++] = (struct pollfd){.fd = p->kick_tx, .events = POLLIN};
 	if (p->want_rx)
 		pfd[n++] = (struct pollfd){.fd = be->ops->rx_fd(be, p->idx),
 					   .events = POLLIN};
@@ -114,7 +116,7 @@ static unsigned int pair_pollfds(struct virtio_net_pair *p, struct pollfd *pfd)
 static void *pair_main(void *arg)
 {
 	struct virtio_net_pair *p = arg;
-	struct pollfd pfd[3];
+	struct pollfd pfd[5];
 	unsigned int fenced, n;
 	uint64_t v;
 
@@ -133,8 +135,11 @@ static void *pair_main(void *arg)
 		n = pair_pollfds(p, pfd);
 		if (poll(pfd, n, p->more ? 0 : -1) < 0)
 			continue;
-		if (pfd[0].revents & POLLIN)
-			(void)!read(p->wake, &v, sizeof(v));
+		/* A kick on a fenced queue is only consumed: the queue is
+		 * used again once queue_notify or activate unfences it. */
+		for (unsigned int i = 0; i < 3; i++)
+			if (pfd[i].revents & POLLIN)
+				(void)!read(pfd[i].fd, &v, sizeof(v));
 	}
 	return NULL;
 }
@@ -222,6 +227,20 @@ static void net_queue_reset(struct virtio_dev *vd, struct virtq *vq)
 		fence(p, bit);
 }
 
+/* Kicks of pair i's receiveq and transmitq go straight to its thread.
+ * Queue 2 is controlq unless MQ is negotiated, which the transport cannot
+ * know when it binds kicks: it keeps the ordinary path (queue_notify), as
+ * controlq does. */
+static int net_queue_kick_fd(struct virtio_dev *vd, uint16_t idx)
+{
+	struct virtio_net *net = to_net(vd);
+
+	if (idx >= 2 * net->nr_pairs || idx == 2)
+		return -1;
+	return idx % 2 ? net->pairs[idx / 2].kick_tx
+		       : net->pairs[idx / 2].kick_rx;
+}
+
 static void net_queue_notify(struct virtio_dev *vd, struct virtq *vq)
 {
 	unsigned int bit;
@@ -286,6 +305,7 @@ static const struct virtio_device_ops virtio_net_ops = {
 	.queue_notify = net_queue_notify,
 	.queue_reset = net_queue_reset,
 	.features_ok = net_features_ok,
+	.queue_kick_fd = net_queue_kick_fd,
 };
 
 /* ---- status and link ---- */
@@ -418,7 +438,9 @@ static int pair_start(struct virtio_net *net, unsigned int i)
 	if (!p->held || !p->bounce)
 		return -ENOMEM;
 	p->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (p->wake < 0)
+	p->kick_rx = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	p->kick_tx = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->wake < 0 || p->kick_rx < 0 || p->kick_tx < 0)
 		return -errno;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -443,6 +465,10 @@ static void pair_stop(struct virtio_net_pair *p)
 	}
 	if (p->wake >= 0)
 		close(p->wake);
+	if (p->kick_rx >= 0)
+		close(p->kick_rx);
+	if (p->kick_tx >= 0)
+		close(p->kick_tx);
 	free(p->held);
 	free(p->bounce);
 }
@@ -464,7 +490,8 @@ int virtio_net_create(const struct virtio_net_options *o,
 	pthread_mutex_init(&net->status_lock, NULL);
 	pthread_mutex_init(&net->filter_lock, NULL);
 	for (unsigned int i = 0; i < VIRTIO_NET_MAX_QUEUE_PAIRS; i++)
-		net->pairs[i].wake = -1;
+		net->pairs[i].wake = net->pairs[i].kick_rx =
+			net->pairs[i].kick_tx = -1;
 	r = setup_device(net, o, mem);
 	if (r < 0)
 		goto out_free;

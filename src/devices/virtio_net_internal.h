@@ -64,12 +64,15 @@ struct virtio_net_pair {
 	unsigned int idx;
 	struct virtq *rxq, *txq;
 	int wake; /* eventfd: a kick, a reset, a link or pair change */
+	/* eventfds KVM signals on a kick of rxq / txq (queue_kick_fd): the
+	 * thread polls them itself, so no other vmm thread is in between. */
+	int kick_rx, kick_tx;
 	pthread_t thread;
 	bool started;
 
-	/* lock/cond: fenced (queues the thread must leave alone until the
-	 * next kick on them), fence_req/fence_ack (a reset waits for the
-	 * thread to acknowledge), exit. */
+	/* lock/cond: fenced (queues the thread must leave alone until
+	 * queue_notify or activate hands them back), fence_req/fence_ack (a
+	 * reset waits for the thread to acknowledge), exit. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	unsigned int fenced;

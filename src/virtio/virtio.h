@@ -43,6 +43,15 @@ struct virtio_device_ops {
 	 * NULL: config space is read-only and writes are dropped. */
 	int (*config_write)(struct virtio_dev *vd, uint32_t off,
 			    const void *buf, uint32_t len);
+	/* Optional: an eventfd the device's own thread polls for queue
+	 * idx's available-buffer notifications, or -1. A transport with
+	 * ioeventfds binds it to the queue's notification address, so a
+	 * kick wakes that thread with no vmm thread in between. Such kicks
+	 * never reach queue_notify: the device must take them as wake-ups
+	 * only, and start using a queue on activate() or queue_notify()
+	 * (which a queue back from a reset also gets). The device owns the
+	 * fd; it stays open until the device is destroyed. */
+	int (*queue_kick_fd)(struct virtio_dev *vd, uint16_t idx);
 };
 
 /* What a transport gives the core: the means to interrupt the driver. Both
@@ -183,5 +192,8 @@ int virtio_queue_kick(struct virtio_dev *vd, uint16_t idx);
  * queue index in bits 0-15 and, with NOTIFICATION_DATA, next_off (15 bits)
  * and next_wrap (1 bit) above, recorded in the queue as kick_next. */
 int virtio_queue_kick_data(struct virtio_dev *vd, uint32_t data);
+/* ops->queue_kick_fd for a transport binding its kicks: the device's fd
+ * for queue idx, or -1 (no such queue, or the device has none). */
+int virtio_queue_kick_fd(struct virtio_dev *vd, uint16_t idx);
 
 #endif

@@ -125,6 +125,11 @@ int virtio_queue_enable(struct virtio_dev *vd, uint16_t idx)
 		virtio_dev_needs_reset(vd);
 		return -EFAULT;
 	}
+	/* The queue is the device's again (say, back from a queue reset):
+	 * tell it as a kick would, since a kick on the device's own kick fd
+	 * never reaches queue_notify. */
+	if (vd->ops->queue_notify)
+		vd->ops->queue_notify(vd, vq);
 	return 0;
 }
 
@@ -168,6 +173,13 @@ int virtio_queue_kick(struct virtio_dev *vd, uint16_t idx)
 	if (vq_live(vq) && vd->ops->queue_notify)
 		vd->ops->queue_notify(vd, vq);
 	return 0;
+}
+
+int virtio_queue_kick_fd(struct virtio_dev *vd, uint16_t idx)
+{
+	if (idx >= vd->num_queues || !vd->ops->queue_kick_fd)
+		return -1;
+	return vd->ops->queue_kick_fd(vd, idx);
 }
 
 int virtio_queue_kick_data(struct virtio_dev *vd, uint32_t data)

@@ -172,6 +172,9 @@ void fake_transport_init_bus(struct fake_transport *ft, struct virtio_dev *vd,
 	ft->vd = vd;
 	ft->ram = ram;
 	ft->bus = bus;
+	/* vmm's PCI and MMIO transports bind ioeventfds, so there a queue
+	 * with a device kick fd is kicked through it; CCW has none. */
+	ft->kick_fds = bus == &ft_bus_pci || bus == &ft_bus_mmio;
 	bus->attach(ft);
 }
 
@@ -262,6 +265,13 @@ static void setup_queue(struct fake_transport *ft, uint16_t i, uint64_t f)
 	ft->bus->queue_setup(ft, i, q);
 }
 
+void fake_transport_queue_restart(struct fake_transport *ft, uint16_t idx)
+{
+	ck_assert_uint_lt(idx, ft->nr_queues);
+	drvq_destroy(&ft->q[idx]);
+	setup_queue(ft, idx, ft->features);
+}
+
 int fake_transport_probe(struct fake_transport *ft, uint64_t want)
 {
 	struct virtio_dev *vd = ft->vd;
@@ -289,9 +299,15 @@ int fake_transport_probe(struct fake_transport *ft, uint64_t want)
 
 void fake_transport_kick_now(struct fake_transport *ft, uint16_t idx)
 {
+	uint64_t one = 1;
+	int fd = ft->kick_fds ? virtio_queue_kick_fd(ft->vd, idx) : -1;
+
 	ck_assert_uint_lt(idx, ft->nr_queues);
 	ft->kicks[idx]++;
-	ft->bus->notify(ft, idx, drvq_notify_value(&ft->q[idx]));
+	if (fd >= 0) /* what KVM does on a write to the notify address */
+		ck_assert_int_eq(write(fd, &one, sizeof(one)), sizeof(one));
+	else
+		ft->bus->notify(ft, idx, drvq_notify_value(&ft->q[idx]));
 }
 
 bool fake_transport_kick(struct fake_transport *ft, uint16_t idx)

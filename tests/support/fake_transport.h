@@ -110,6 +110,10 @@ struct fake_transport {
 	unsigned int used_irqs[FT_MAX_QUEUES];
 	unsigned int config_irqs;
 	unsigned int kicks[FT_MAX_QUEUES];
+	/* Kick a queue through the device's own kick fd where it has one
+	 * (virtio_queue_kick_fd), as KVM's ioeventfd would: set on the PCI
+	 * and MMIO buses, where vmm binds ioeventfds. */
+	bool kick_fds;
 };
 
 /* Puts vd on the core bus (fake_transport_init), on bus, or on the bus of
@@ -136,6 +140,10 @@ int fake_transport_config_write(struct fake_transport *ft, uint32_t off,
 /* Resets queue idx through the bus (needs VIRTIO_F_RING_RESET): 0 when
  * done, <0 if the device refused. */
 int fake_transport_queue_reset(struct fake_transport *ft, uint16_t idx);
+/* Sets queue idx up again after fake_transport_queue_reset, as a driver
+ * does after a queue reset (§2.6.1.2): a fresh ring, enabled while the
+ * device runs. */
+void fake_transport_queue_restart(struct fake_transport *ft, uint16_t idx);
 
 /* The driver's initialisation sequence, accepting offered & want. Returns 0
  * with every queue live, -ENOTSUP if FEATURES_OK was refused, -EIO if the

@@ -295,6 +295,7 @@ START_TEST(test_late_enable)
 	struct drvq_buf b[2] = {{guest_ram_put(&ram, in, 3), 3, false},
 				{guest_ram_alloc(&ram, 3, 1), 3, true}};
 	uint32_t len;
+	unsigned int notifies;
 
 	/* Probe, then reset queue 1 and bring it back after DRIVER_OK, the
 	 * way MMIO drivers may set QueueReady late. */
@@ -307,8 +308,11 @@ START_TEST(test_late_enable)
 	virtio_queue_set_addr(vd, 1, VIRTIO_QUEUE_DESC, q.desc_gpa);
 	virtio_queue_set_addr(vd, 1, VIRTIO_QUEUE_DRIVER, q.driver_gpa);
 	virtio_queue_set_addr(vd, 1, VIRTIO_QUEUE_DEVICE, q.device_gpa);
+	notifies = echo->notifies;
 	ck_assert_int_eq(virtio_queue_enable(vd, 1), 0);
 	ck_assert(vq_live(virtio_queue(vd, 1)));
+	/* The queue is handed back to the device as a kick would. */
+	ck_assert_uint_eq(echo->notifies, notifies + 1);
 	ck_assert_int_eq(drvq_add(&q, b, 2, false, &q), 0);
 	virtio_queue_kick(vd, 1);
 	ck_assert_ptr_eq(drvq_get_used(&q, &len), &q);

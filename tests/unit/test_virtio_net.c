@@ -198,6 +198,51 @@ START_TEST(test_tx_reset_while_held)
 }
 END_TEST
 
+/* A queue back from a queue reset (§2.6.1.2) is the device's again at
+ * once, on every bus: on PCI and MMIO its kicks reach the device only
+ * through its kick fd, which does not hand a queue back by itself. */
+START_TEST(test_queue_restart)
+{
+	uint8_t buf[NH_HDR + 100] = {0}, got[200];
+	uint64_t rx;
+	uint32_t len;
+
+	up(_i, false, 1, NH_LINUX_NET);
+	nh_frame(buf + NH_HDR, 100, nh_mac, 5);
+	for (uint16_t q = 0; q < 2; q++) {
+		ck_assert_int_eq(fake_transport_queue_reset(&h.ft, q), 0);
+		fake_transport_queue_restart(&h.ft, q);
+	}
+	nh_tx(&h, 0, buf, sizeof(buf), 1, false);
+	ck_assert_int_eq(
+		fake_net_wait_sent(h.fb, 0, got, sizeof(got), NH_WAIT_NS), 100);
+	rx = nh_post_rx(&h, 0, 1, 1526);
+	fake_net_inject(h.fb, 0, buf + NH_HDR, 100);
+	ck_assert_uint_eq(nh_wait_rx(&h, 0, &len, NH_WAIT_NS), rx);
+	ck_assert_uint_eq(len, NH_HDR + 100);
+}
+END_TEST
+
+/* The data queues' kicks go to their pair's thread (queue_kick_fd); queue
+ * 2 (controlq without MQ) and controlq keep the ordinary path. */
+START_TEST(test_kick_fds)
+{
+	int fd[6];
+
+	up(_i, false, 2, NH_LINUX_NET);
+	for (uint16_t q = 0; q < 6; q++)
+		fd[q] = virtio_queue_kick_fd(h.vd, q);
+	ck_assert_int_ge(fd[0], 0);
+	ck_assert_int_ge(fd[1], 0);
+	ck_assert_int_eq(fd[2], -1);
+	ck_assert_int_ge(fd[3], 0);
+	ck_assert_int_eq(fd[4], -1); /* controlq with MQ */
+	ck_assert_int_eq(fd[5], -1); /* no such queue */
+	ck_assert_int_ne(fd[0], fd[1]);
+	ck_assert_int_ne(fd[1], fd[3]);
+}
+END_TEST
+
 /* ---- receive ---- */
 
 static const struct rx_case {
@@ -430,6 +475,8 @@ static Suite *net_suite(void)
 	tcase_add_loop_test(tc, test_tx_bad, 0, FT_LOOPS(N(bad_tx)));
 	tcase_add_loop_test(tc, test_tx_eagain, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_tx_reset_while_held, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_queue_restart, 0, FT_LOOPS(1));
+	tcase_add_loop_test(tc, test_kick_fds, 0, 1);
 	tcase_add_loop_test(tc, test_rx, 0, FT_LOOPS(N(rx_cases)));
 	tcase_add_loop_test(tc, test_rx_too_small, 0, FT_LOOPS(1));
 	tcase_add_loop_test(tc, test_rx_waits_for_buffers, 0, FT_LOOPS(1));

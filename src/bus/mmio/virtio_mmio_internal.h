@@ -48,9 +48,10 @@ struct virtio_mmio {
 
 	/* Kicks through KVM_IOEVENTFD (one eventfd per queue, matching the
 	 * queue index written to QueueNotify) and irqfd resamples, on one
-	 * poller thread. */
+	 * poller thread; a device's own kick fd its thread polls itself. */
 	bool ioeventfd;
 	int *kick_efd;
+	bool *kick_own; /* false: the device's own fd (queue_kick_fd) */
 	bool polling;
 	struct kvm_poller poller;
 };

@@ -136,37 +136,52 @@ static void unbind_kicks(struct virtio_mmio *vmio)
 			continue;
 		kvm_ioeventfd_del_data(vmio->vm, notify_gpa(vmio), q,
 				       vmio->kick_efd[q]);
-		close(vmio->kick_efd[q]);
+		if (vmio->kick_own[q])
+			close(vmio->kick_efd[q]);
 	}
 	free(vmio->kick_efd);
+	free(vmio->kick_own);
 	vmio->kick_efd = NULL;
+	vmio->kick_own = NULL;
 	vmio->ioeventfd = false;
 }
 
 /* One eventfd per queue, signalled by a 4-byte write of its index to
- * QueueNotify. Any failure (no VM fd in unit tests) leaves every kick on
- * the exit path. */
+ * QueueNotify: the device's own (virtio_queue_kick_fd) or one the poller
+ * turns into a kick. Any failure (no VM fd in unit tests) leaves every
+ * kick on the exit path. */
 static int bind_kicks(struct virtio_mmio *vmio)
 {
 	unsigned int nq = vmio->vd->num_queues;
 
 	vmio->kick_efd = malloc(nq * sizeof(int));
-	if (!vmio->kick_efd)
+	vmio->kick_own = calloc(nq, sizeof(bool));
+	if (!vmio->kick_efd || !vmio->kick_own) {
+		free(vmio->kick_efd);
+		free(vmio->kick_own);
+		vmio->kick_efd = NULL;
+		vmio->kick_own = NULL;
 		return -ENOMEM;
+	}
 	for (unsigned int q = 0; q < nq; q++)
 		vmio->kick_efd[q] = -1;
 	for (unsigned int q = 0; q < nq; q++) {
-		int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		int efd = virtio_queue_kick_fd(vmio->vd, (uint16_t)q);
+		bool own = efd < 0;
 
+		if (own)
+			efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (efd < 0)
 			goto out_fail;
 		if (kvm_ioeventfd_add_data(vmio->vm, notify_gpa(vmio), q, efd) <
 		    0) {
-			close(efd);
+			if (own)
+				close(efd);
 			goto out_fail;
 		}
 		vmio->kick_efd[q] = efd;
-		if (kvm_poller_add(&vmio->poller, efd, q) < 0)
+		vmio->kick_own[q] = own;
+		if (own && kvm_poller_add(&vmio->poller, efd, q) < 0)
 			goto out_fail;
 	}
 	vmio->ioeventfd = true;

@@ -477,35 +477,48 @@ static void stop_kicks(struct virtio_pci *vp)
 			continue;
 		kvm_ioeventfd_del(vp->host->vm, notify_gpa(vp, q),
 				  vp->kick_efd[q]);
-		close(vp->kick_efd[q]);
+		if (vp->kick_own[q])
+			close(vp->kick_efd[q]);
 	}
 	free(vp->kick_efd);
+	free(vp->kick_own);
 	vp->kick_efd = NULL;
+	vp->kick_own = NULL;
 }
 
-/* Binds one eventfd per queue to its notify address. Any failure (no KVM
- * in unit tests, no any-length ioeventfd) leaves kicks on the exit path. */
+/* Binds one eventfd per queue to its notify address: the device's own
+ * (virtio_queue_kick_fd) or one our poller thread turns into
+ * virtio_queue_kick. Any failure (no KVM in unit tests, no any-length
+ * ioeventfd) leaves kicks on the exit path. */
 static int start_kicks(struct virtio_pci *vp)
 {
 	unsigned int nq = vp->vd->num_queues;
 
 	vp->kick_efd = malloc(nq * sizeof(int));
-	if (kvm_poller_init(&vp->poller, kick_fired, vp) < 0 || !vp->kick_efd)
+	vp->kick_own = calloc(nq, sizeof(bool));
+	for (unsigned int q = 0; vp->kick_efd && q < nq; q++)
+		vp->kick_efd[q] =
+			-1; /* before any goto: stop_kicks reads them */
+	if (kvm_poller_init(&vp->poller, kick_fired, vp) < 0 || !vp->kick_efd ||
+	    !vp->kick_own)
 		goto out_fail;
-	for (unsigned int q = 0; q < nq; q++)
-		vp->kick_efd[q] = -1;
 	for (unsigned int q = 0; q < nq; q++) {
-		int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		int efd = virtio_queue_kick_fd(vp->vd, (uint16_t)q);
+		bool own = efd < 0;
 
+		if (own)
+			efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (efd < 0)
 			goto out_fail;
 		if (kvm_ioeventfd_add(vp->host->vm, notify_gpa(vp, q), efd) <
 		    0) {
-			close(efd);
+			if (own)
+				close(efd);
 			goto out_fail;
 		}
 		vp->kick_efd[q] = efd;
-		if (kvm_poller_add(&vp->poller, efd, q) < 0)
+		vp->kick_own[q] = own;
+		if (own && kvm_poller_add(&vp->poller, efd, q) < 0)
 			goto out_fail;
 	}
 	if (kvm_poller_start(&vp->poller) < 0)

@@ -48,9 +48,12 @@ struct virtio_pci {
 	uint16_t *queue_vector; /* one per queue */
 	uint8_t isr;		/* atomic: bit 0 queue, bit 1 config */
 
-	/* Kicks through KVM_IOEVENTFD: one eventfd per queue, one thread. */
+	/* Kicks through KVM_IOEVENTFD: one eventfd per queue, polled by one
+	 * thread of ours, or the device's own (queue_kick_fd: kick_own[q]
+	 * false), which its thread polls. */
 	bool ioeventfd;
 	int *kick_efd;
+	bool *kick_own;
 	struct kvm_poller poller;
 };
 
