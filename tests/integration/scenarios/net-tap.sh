@@ -31,11 +31,14 @@ host_before() {
 	head -c $TAP_BYTES /dev/urandom >"$WORK/to_guest"
 	echo "host: to_guest_sha=$(sha_of "$WORK/to_guest")"
 	socat -u TCP-LISTEN:7000,bind=192.168.100.1 CREATE:"$WORK/from_guest" &
+	echo $! >>"$WORK/pids"
 	socat -u FILE:"$WORK/to_guest" TCP-LISTEN:7001,bind=192.168.100.1 &
+	echo $! >>"$WORK/pids"
 	$IPROUTE2 link add link $TAP name $TAP.5 type vlan id 5 &&
 		$IPROUTE2 addr add 192.168.105.1/24 dev $TAP.5 &&
 		$IPROUTE2 link set $TAP.5 up || echo "host: could not make $TAP.5"
 	host_neigh &
+	echo $! >>"$WORK/pids"
 }
 
 # The MAC the host learnt for the guest after the change, read while the
@@ -47,6 +50,8 @@ host_neigh() {
 }
 
 host_after() {
+	# What never got its connection must not outlive the run.
+	kill $(cat "$WORK/pids") 2>/dev/null
 	echo "from_guest_sha=$(sha_of "$WORK/from_guest" 2>/dev/null)"
 	echo "neigh=$(cat "$WORK/neigh" 2>/dev/null)"
 	# /proc/net/dev, not /sys/class/net: sysfs shows the namespace that

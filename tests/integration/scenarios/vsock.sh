@@ -17,8 +17,10 @@ host_before() {
 		echo "host: h2g_sha_$i=$(sha_of "$WORK/h2g.$i")"
 		# Listeners for the guest's connections to host port 500i.
 		socat -u UNIX-LISTEN:"$WORK/v_500$i" CREATE:"$WORK/g2h.$i" &
+		echo $! >>"$WORK/pids"
 	done
 	host_connect &
+	echo $! >>"$WORK/pids"
 }
 
 # Once the guest listens, connect to its ports 600i, all at once.
@@ -34,6 +36,8 @@ host_connect() {
 }
 
 host_after() {
+	# What never got its connection must not outlive the run.
+	kill $(cat "$WORK/pids") 2>/dev/null
 	for i in 1 2 3; do
 		echo "g2h_sha_$i=$(sha_of "$WORK/g2h.$i" 2>/dev/null)"
 		echo "reply_$i=$(head -n 1 "$WORK/reply.$i" 2>/dev/null)"
