@@ -96,14 +96,18 @@ static bool pair_sync(struct virtio_net_pair *p, unsigned int *fenced)
 	return go;
 }
 
+/* The thread's poll set: the eventfds always, rx_fd (at PFD_RX) and tx_fd
+ * only when it wants them. */
+enum { PFD_WAKE, PFD_KICK_RX, PFD_KICK_TX, PFD_RX, PFD_MAX = 5 };
+
 static unsigned int pair_pollfds(struct virtio_net_pair *p, struct pollfd *pfd)
 {
 	struct net_backend *be = p->net->be;
-	unsigned int n = 1;
+	unsigned int n = PFD_RX;
 
-	pfd[0] = (struct pollfd){.fd = p->wake, .events = POLLIN};
-	pfd[n++] = (struct pollfd){.fd = p->kick_rx, .events = POLLIN};
-	pfd[n++] = (struct pollfd){.fd = p->kick_tx, .events = POLLIN};
+	pfd[PFD_WAKE] = (struct pollfd){.fd = p->wake, .events = POLLIN};
+	pfd[PFD_KICK_RX] = (struct pollfd){.fd = p->kick_rx, .events = POLLIN};
+	pfd[PFD_KICK_TX] = (struct pollfd){.fd = p->kick_tx, .events = POLLIN};
 	if (p->want_rx)
 		pfd[n++] = (struct pollfd){.fd = be->ops->rx_fd(be, p->idx),
 					   .events = POLLIN};
@@ -116,7 +120,7 @@ static unsigned int pair_pollfds(struct virtio_net_pair *p, struct pollfd *pfd)
 static void *pair_main(void *arg)
 {
 	struct virtio_net_pair *p = arg;
-	struct pollfd pfd[5];
+	struct pollfd pfd[PFD_MAX];
 	unsigned int fenced, n;
 	uint64_t v;
 
@@ -133,11 +137,15 @@ static void *pair_main(void *arg)
 		if (!(fenced & VIRTIO_NET_FENCE_RX))
 			virtio_net_rx_run(p);
 		n = pair_pollfds(p, pfd);
+		/* Until a poll says otherwise, a frame may be waiting. */
+		p->rx_maybe = true;
 		if (poll(pfd, n, p->more ? 0 : -1) < 0)
 			continue;
+		if (p->want_rx)
+			p->rx_maybe = pfd[PFD_RX].revents != 0;
 		/* A kick on a fenced queue is only consumed: the queue is
 		 * used again once queue_notify or activate unfences it. */
-		for (unsigned int i = 0; i < 3; i++)
+		for (unsigned int i = PFD_WAKE; i < PFD_RX; i++)
 			if (pfd[i].revents & POLLIN)
 				(void)!read(pfd[i].fd, &v, sizeof(v));
 	}
@@ -433,6 +441,7 @@ static int pair_start(struct virtio_net *net, unsigned int i)
 	p->rxq = virtio_queue(&net->vd, (uint16_t)(2 * i));
 	p->txq = virtio_queue(&net->vd, (uint16_t)(2 * i + 1));
 	p->fenced = VIRTIO_NET_FENCE_ALL; /* nothing before DRIVER_OK */
+	p->rx_maybe = true;
 	p->held = calloc(VIRTIO_NET_QUEUE_MAX_SIZE, sizeof(*p->held));
 	p->bounce = malloc(VIRTIO_NET_HDR_LEN + NET_BACKEND_MAX_FRAME);
 	if (!p->held || !p->bounce)

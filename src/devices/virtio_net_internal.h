@@ -86,7 +86,10 @@ struct virtio_net_pair {
 	uint8_t *bounce;       /* VIRTIO_NET_HDR_LEN + NET_BACKEND_MAX_FRAME */
 	uint32_t pending;      /* bytes of the waiting frame, 0: none */
 	bool want_rx, want_tx; /* poll rx_fd / tx_fd next */
-	bool more;	       /* budget ran out: look again at once */
+	/* rx_fd may have a frame: false only while the last poll of rx_fd
+	 * said it had none, so recv is not tried just to hear -EAGAIN. */
+	bool rx_maybe;
+	bool more; /* budget ran out: look again at once */
 
 	/* Transmit: a frame the backend refused with -EAGAIN, kept. */
 	bool tx_held;

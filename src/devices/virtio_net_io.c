@@ -263,7 +263,7 @@ static bool rx_step(struct virtio_net_pair *p, bool mrg, unsigned int *pushed)
 		 * pulled cable drains them without one. */
 		if (link_up(p->net) && !rx_have_buffer(p, pushed))
 			return false;
-		r = rx_fetch(p);
+		r = p->rx_maybe ? rx_fetch(p) : 0;
 		if (r == 0)
 			p->want_rx = true;
 		return r != 0;

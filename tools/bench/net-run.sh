@@ -46,7 +46,7 @@ for kind in "$@"; do
 	vmm-*)
 		net="user"
 		[ "$backend" = tap ] && net="tap=$tap"
-		timeout -s KILL 900 "$dir/vmm" --kernel "$dir/vmlinuz" \
+		timeout -s KILL 900 ${BENCH_VMM_WRAP:-} "$dir/vmm" --kernel "$dir/vmlinuz" \
 			--initrd "$dir/initrd" --memory "$mem" --cpus 1 \
 			--append "$append" --net "$net" ${BENCH_VMM_ARGS:-} \
 			</dev/null >"$log" 2>&1
