@@ -496,9 +496,9 @@ static int start_kicks(struct virtio_pci *vp)
 
 	vp->kick_efd = malloc(nq * sizeof(int));
 	vp->kick_own = calloc(nq, sizeof(bool));
+	/* Before any goto: stop_kicks reads them. */
 	for (unsigned int q = 0; vp->kick_efd && q < nq; q++)
-		vp->kick_efd[q] =
-			-1; /* before any goto: stop_kicks reads them */
+		vp->kick_efd[q] = -1;
 	if (kvm_poller_init(&vp->poller, kick_fired, vp) < 0 || !vp->kick_efd ||
 	    !vp->kick_own)
 		goto out_fail;
