@@ -428,6 +428,7 @@ static void setup(struct netf *f)
 	f->vd = virtio_net_vdev(f->net);
 	f->want = wanted(flags, mask);
 	fake_transport_init(&f->ft, f->vd, &ram);
+	f->ft.kick_fds = flags & FZ_NET_F_KICK_FDS;
 	f->ft.queue_size = (uint16_t)(4 << (qsize % 5));
 	probe(f);
 }

@@ -946,6 +946,19 @@ static void net_seeds(void)
 	u16(&s, 255);
 	net_session(&s, false, 0);
 	save("fuzz_virtio_net", "mergeable-small", &s);
+
+	/* Kicks through the kick eventfds, with a queue reset between two
+	 * sessions. */
+	s.n = 0;
+	u8(&s, FZ_NET_F_KICK_FDS | FZ_NET_F_EVENT | FZ_NET_F_TWO_Q);
+	u32(&s, net_mask(all, sizeof(all) / sizeof(*all)));
+	u8(&s, 3); /* 32 entries */
+	net_session(&s, false, 0);
+	net_session(&s, false, 1);
+	u8(&s, FZ_NET_QRESET);
+	u8(&s, 1); /* pair 0's transmitq */
+	net_session(&s, false, 0);
+	save("fuzz_virtio_net", "kick-fds", &s);
 }
 
 /* ---- fuzz_boot_linux ---- */

@@ -163,6 +163,27 @@ th_cat_initrd() { # out piece...
 	done
 }
 
+# For the benchmarks (tools/bench/blk.sh, net.sh): boot one test host
+# on the staging root STAGE (packed here) plus a /run.sh that is the one
+# command line RUNLINE, and append the "@@row" lines it sends back on its
+# results channel to RESULTS. Its console stays in WORK/console. Returns
+# 200 if it hung (the rows sent before that are kept).
+th_bench_run() { # work stage runline timeout(s) results
+	local work=$1 stage=$2 rc
+	th_pack "$stage" "$work/payload.cpio"
+	mkdir -p "$work/batch"
+	printf '#!/bin/sh\n%s\n' "$3" >"$work/batch/run.sh"
+	chmod 0755 "$work/batch/run.sh"
+	th_pack "$work/batch" "$work/batch.cpio"
+	th_cat_initrd "$work/testhost.initrd" "$VMM_IMAGE_TESTHOST_INITRD" \
+		"$work/payload.cpio" "$work/batch.cpio"
+	th_run_watched 4096 "$4" "$work/testhost.initrd" "$work/console" \
+		"$work/channel" "${VMM_TESTHOST_STALL:-300}"
+	rc=$?
+	tr -d '\r' <"$work/channel" | grep '^@@row ' >>"$5"
+	return $rc
+}
+
 # The test host CPU: AMD EPYC with SVM, minus the features TCG cannot
 # emulate (QEMU would warn about each one).
 th_cpu=EPYC,+svm,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec

@@ -95,18 +95,10 @@ else
 	th_add_exe "$stage" "$root/tools/bench/blk-run.sh" bench/blk-run.sh
 	th_add_exe "$stage" "$(command -v fio)" usr/bin/fio
 	th_add_qemu "$stage"
-	th_pack "$stage" "$work/payload.cpio"
-	printf '#!/bin/sh\nBENCH_DIR=/bench BENCH_RESULTS=${VMM_RESULTS:-/dev/console} exec sh /bench/blk-run.sh %s\n' \
-		"${kinds[*]}" >"$work/run.sh"
-	mkdir -p "$work/batch"
-	install -m 0755 "$work/run.sh" "$work/batch/run.sh"
-	th_pack "$work/batch" "$work/batch.cpio"
-	th_cat_initrd "$work/testhost.initrd" "$VMM_IMAGE_TESTHOST_INITRD" \
-		"$work/payload.cpio" "$work/batch.cpio"
-	th_run_watched 4096 $((600 + 900 * ${#kinds[@]})) "$work/testhost.initrd" \
-		"$work/console" "$work/channel" "${VMM_TESTHOST_STALL:-300}"
+	th_bench_run "$work" "$stage" \
+		"BENCH_DIR=/bench BENCH_RESULTS=\${VMM_RESULTS:-/dev/console} exec sh /bench/blk-run.sh ${kinds[*]}" \
+		$((600 + 900 * ${#kinds[@]})) "$results"
 	[ $? = 200 ] && echo "blk.sh: the test host hung; the table has what it got"
-	tr -d '\r' <"$work/channel" | grep '^@@row ' >>"$results"
 	where="inside a test host (QEMU TCG + nested SVM: compare ratios, not absolute figures)"
 fi
 
@@ -116,16 +108,7 @@ echo
 cat "$results"
 [ -s "$results" ] || echo "blk.sh: no results (see the test host console above)"
 echo "block benchmark: fio ${runtime}s per row, $rounds round(s), 1 vCPU, 1 GiB raw image, $where"
-awk '
-function median(key,    n, i, j, t, a) {
-	n = cnt[key]
-	for (i = 1; i <= n; i++) a[i] = val[key, i]
-	for (i = 1; i <= n; i++)
-		for (j = i + 1; j <= n; j++)
-			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	if (n == 0) return 0
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk "$(cat "$root/tools/bench/median.awk")"'
 $1 == "@@row" {
 	kind = $2; row = $3
 	split($4, a, "="); split($5, b, "=")

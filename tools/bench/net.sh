@@ -91,18 +91,10 @@ else
 	th_add_exe "$stage" "$work/tcp-rr" usr/bin/tcp-rr
 	th_add_net_tools "$stage"
 	th_add_qemu "$stage"
-	th_pack "$stage" "$work/payload.cpio"
-	printf '#!/bin/sh\nBENCH_VMM_ARGS="%s" BENCH_DIR=/bench BENCH_RESULTS=${VMM_RESULTS:-/dev/console} exec sh /bench/net-run.sh %s\n' \
-		"${BENCH_VMM_ARGS:-}" "${kinds[*]}" >"$work/run.sh"
-	mkdir -p "$work/batch"
-	install -m 0755 "$work/run.sh" "$work/batch/run.sh"
-	th_pack "$work/batch" "$work/batch.cpio"
-	th_cat_initrd "$work/testhost.initrd" "$VMM_IMAGE_TESTHOST_INITRD" \
-		"$work/payload.cpio" "$work/batch.cpio"
-	th_run_watched 4096 $((300 + 300 * ${#kinds[@]})) "$work/testhost.initrd" \
-		"$work/console" "$work/channel" "${VMM_TESTHOST_STALL:-300}"
+	th_bench_run "$work" "$stage" \
+		"BENCH_VMM_ARGS=\"${BENCH_VMM_ARGS:-}\" BENCH_DIR=/bench BENCH_RESULTS=\${VMM_RESULTS:-/dev/console} exec sh /bench/net-run.sh ${kinds[*]}" \
+		$((300 + 300 * ${#kinds[@]})) "$results"
 	[ $? = 200 ] && echo "net.sh: the test host hung; the table has what it got"
-	tr -d '\r' <"$work/channel" | grep '^@@row ' >>"$results"
 	grep -a "^bench: .* gave no rows" -A 15 "$work/console"
 	grep -a "kicks," "$work/console"
 	where="inside a test host (QEMU TCG + nested SVM: compare ratios, not absolute figures)"
@@ -114,16 +106,7 @@ echo
 cat "$results"
 [ -s "$results" ] || echo "net.sh: no results (see the test host console above)"
 echo "network benchmark: iperf3 ${seconds}s per direction, tcp-rr $rr_count round trips, $rounds round(s), 1 vCPU, $where"
-awk '
-function median(key,    n, i, j, t, a) {
-	n = cnt[key]
-	for (i = 1; i <= n; i++) a[i] = val[key, i]
-	for (i = 1; i <= n; i++)
-		for (j = i + 1; j <= n; j++)
-			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	if (n == 0) return 0
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk "$(cat "$root/tools/bench/median.awk")"'
 $1 == "@@row" {
 	split($2, k, "-"); who = k[1]; backend = k[2]
 	key = who SUBSEP backend SUBSEP $3

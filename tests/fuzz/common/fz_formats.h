@@ -220,6 +220,9 @@ enum fz_vs_op {
 #define FZ_NET_F_INDIRECT 0x08 /* offered to the driver */
 #define FZ_NET_F_EVENT	  0x10 /* EVENT_IDX offered to the driver */
 #define FZ_NET_F_IN_ORDER 0x20
+/* Data queues are kicked through the device's kick eventfds, as KVM's
+ * ioeventfds do on PCI and MMIO, not through queue_notify. */
+#define FZ_NET_F_KICK_FDS 0x40
 
 enum fz_net_op {
 	/* u8 flags (FZ_NET_T_*), u8 header bytes in the chain (0: 12,
