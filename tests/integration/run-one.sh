@@ -66,30 +66,32 @@ out=$prefix.out
 rm -f "$out" "$prefix.status" "$prefix.time" "$prefix.stdin"
 : >"$out"
 
+# Waits until the output shows a line matching REGEX (grep's basic
+# syntax), looking POLLS times a second (default 5). Returns 1 after
+# VMM_TIMEOUT seconds. Also for host_before's background jobs (say, to
+# wait until the guest listens).
+host_wait_for() { # regex [polls]
+	polls=${2:-5}
+	tries=0
+	while ! grep -q "$1" "$out" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -gt $((VMM_TIMEOUT * polls)) ] && return 1
+		sleep "$(printf '0.%03d' $((1000 / polls)))"
+	done
+}
+
+# The sha256 of a file, for host_before and host_after to print.
+sha_of() { # file
+	sha256sum "$1" | cut -d' ' -f1
+}
+
 # Wait until the guest is ready for input, type VMM_STDIN, then keep the
 # write end open (a closed stdin is not what a user at a terminal does).
 feed_stdin() {
-	tries=0
-	while ! grep -q "$VMM_STDIN_AFTER" "$out" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -gt $((VMM_TIMEOUT * 5)) ] && break
-		sleep 0.2
-	done
+	host_wait_for "$VMM_STDIN_AFTER"
 	sleep 0.5
 	printf '%s' "$VMM_STDIN"
 	exec sleep 100000
-}
-
-# For host_before's background jobs: wait until the output shows a line
-# matching the extended REGEX (say, the guest is listening). Returns 1
-# after VMM_TIMEOUT seconds.
-host_wait_for() { # regex
-	tries=0
-	while ! grep -q -E "$1" "$out" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -gt $((VMM_TIMEOUT * 5)) ] && return 1
-		sleep 0.2
-	done
 }
 
 if type host_before >/dev/null 2>&1; then
@@ -104,12 +106,7 @@ quiet=quiet
 
 # Wait for VMM_KILL_AFTER in the output, then SIGKILL the process.
 kill_after() { # pid
-	tries=0
-	while ! grep -q "$VMM_KILL_AFTER" "$out" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ $tries -gt $((VMM_TIMEOUT * 20)) ] && break
-		sleep 0.05
-	done
+	host_wait_for "$VMM_KILL_AFTER" 20
 	kill -KILL "$1" 2>/dev/null
 }
 

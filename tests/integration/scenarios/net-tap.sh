@@ -18,8 +18,6 @@ TAP=vmmtap0
 TAP_BYTES=4194304
 VMM_ARGS="--cpus 2 --net tap=$TAP,queues=2,packed=off"
 
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
-
 # iproute2's ip, by its path: busybox's shell in the test host runs its own
 # applet for a plain "ip", and that one cannot make a multi_queue TAP.
 IPROUTE2=/usr/sbin/ip

@@ -19,8 +19,6 @@ FWD_BYTES=3145728
 VMM_ARGS="--net user,hostfwd=tcp:127.0.0.1:$FWD_IN-:5000,hostfwd=tcp:127.0.0.1:$FWD_OUT-:5001,hostfwd=udp:127.0.0.1:$FWD_UDP-:5002
 	--control ${WORK:-}/control"
 
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
-
 host_before() {
 	mkdir -p "$WORK/www"
 	head -c $BLOB_BYTES /dev/urandom >"$WORK/www/blob"

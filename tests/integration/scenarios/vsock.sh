@@ -9,8 +9,6 @@ TRANSPORTS="pci mmio"
 VSOCK_BYTES=393216
 VMM_ARGS="--device virtio-vsock,cid=3,uds=${WORK:-}/v"
 
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
-
 host_before() {
 	for i in 1 2 3; do
 		head -c $VSOCK_BYTES /dev/urandom >"$WORK/h2g.$i"
