@@ -163,6 +163,27 @@ th_cat_initrd() { # out piece...
 	done
 }
 
+# The start every benchmark (tools/bench/*.sh) shares, NAME for its
+# messages: checks $vmm and makes it absolute, builds the guest images and
+# loads their paths, decides where guests run (th_mode; "none" ends the
+# script), and makes the scratch folder $work (removed on exit) with an
+# empty $results in it.
+th_bench_setup() { # name
+	[ -x "$vmm" ] || {
+		echo "$1: no vmm at $vmm (build it first)" >&2
+		exit 1
+	}
+	vmm=$(realpath "$vmm")
+	"$th_root/guest-images/build.sh" --quiet || exit 1
+	th_load_images || exit 1
+	th_detect_mode
+	[ "$th_mode" = none ] && { echo "$1: $th_why" >&2; exit 1; }
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	results=$work/results
+	: >"$results"
+}
+
 # For the benchmarks (tools/bench/blk.sh, net.sh): boot one test host
 # on the staging root STAGE (packed here) plus a /run.sh that is the one
 # command line RUNLINE, and append the "@@row" lines it sends back on its

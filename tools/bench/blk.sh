@@ -36,8 +36,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -x "$vmm" ] || { echo "blk.sh: no vmm at $vmm (build it first)" >&2; exit 1; }
-vmm=$(realpath "$vmm")
 if ! command -v fio >/dev/null; then
 	echo "blk.sh: installing Debian's fio"
 	sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -45,15 +43,7 @@ if ! command -v fio >/dev/null; then
 		{ echo "blk.sh: cannot install fio" >&2; exit 1; }
 fi
 
-"$root/guest-images/build.sh" --quiet || exit 1
-th_load_images || exit 1
-th_detect_mode
-[ "$th_mode" = none ] && { echo "blk.sh: $th_why" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-results=$work/results
-: >"$results"
+th_bench_setup blk.sh
 
 # The guest: the default initramfs plus fio, its libraries and the
 # fio-bench scenario.

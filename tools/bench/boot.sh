@@ -43,17 +43,8 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -x "$vmm" ] || { echo "boot.sh: no vmm at $vmm (build it first)" >&2; exit 1; }
-vmm=$(realpath "$vmm")
 
-"$root/guest-images/build.sh" --quiet || exit 1
-th_load_images || exit 1
-th_detect_mode
-[ "$th_mode" = none ] && { echo "boot.sh: $th_why" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-results=$work/results
+th_bench_setup boot.sh
 
 gcc -O2 -static -o "$work/boottime" "$root/tools/bench/boottime.c" || exit 1
 th_guest_initrd "$work/initrd"

@@ -37,18 +37,8 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -x "$vmm" ] || { echo "net.sh: no vmm at $vmm (build it first)" >&2; exit 1; }
-vmm=$(realpath "$vmm")
 "$root/tools/deps.sh" || exit 1
-"$root/guest-images/build.sh" --quiet || exit 1
-th_load_images || exit 1
-th_detect_mode
-[ "$th_mode" = none ] && { echo "net.sh: $th_why" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-results=$work/results
-: >"$results"
+th_bench_setup net.sh
 
 # The guest: the default initramfs (with the guest tools, tcp-rr among
 # them) plus the net-bench scenario.
